@@ -25,7 +25,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['services/**/test/**/*.test.ts'],
+          include: ['services/**/test/**/*.test.ts', 'proto/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: ['services/libs/testing/src/global-setup.ts'],
           testTimeout: 60_000,
