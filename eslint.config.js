@@ -17,17 +17,30 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read process.env only in a config module (config.ts) or main.ts.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read process.env only in a config module (config.ts) or main.ts.',
+        },
       ],
     },
   },
   {
     // Entry points and config modules are where the environment is read; the test
     // harness and scripts are tooling, not services.
-    files: ['**/main.ts', '**/config.ts', 'services/libs/testing/**', 'scripts/**', '**/*.mjs', 'vitest.config.ts'],
+    files: [
+      '**/main.ts',
+      '**/config.ts',
+      'services/libs/testing/**',
+      'scripts/**',
+      '**/*.mjs',
+      'vitest.config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
