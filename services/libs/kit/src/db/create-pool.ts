@@ -1,0 +1,63 @@
+import pg from 'pg';
+import type { ReadinessCheck } from '../lifecycle/readiness.js';
+import type { Logger } from '../log/create-logger.js';
+
+/** What queries run on: the pool, or a client inside a transaction. Query functions take it explicitly. */
+export type Executor = pg.Pool | pg.PoolClient;
+
+/** Options of {@link createPool}. */
+export interface CreatePoolOptions {
+  /** postgres:// URL (from `databaseSection()`); never logged. */
+  readonly url: string;
+  /** Maximum connections. Default 10. */
+  readonly poolSize?: number;
+  /** Server-side bound on every statement; 0 = none. Default 30 s. */
+  readonly statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity, e.g. `nes-registration`. */
+  readonly applicationName: string;
+  /** The service's schema, put first on search_path so unqualified names resolve there. */
+  readonly schema?: string;
+  readonly logger: Logger;
+  /** How long to wait for a connection before failing. Default 5 s (pg's default waits forever). */
+  readonly connectionTimeoutMs?: number;
+  /** Sessions idle inside a transaction longer than this are ended by the server. Default 60 s. */
+  readonly idleInTransactionTimeoutMs?: number;
+}
+
+/** Postgres identifiers we create and put on search_path: lower-case, unquoted-safe. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * A pg Pool with NES' settings: statement and idle-in-transaction timeouts,
+ * a bounded connection wait, the application name, the service's schema on
+ * search_path, and an error listener, because an idle client that loses its
+ * connection emits 'error' on the pool and an unhandled 'error' would crash
+ * the process.
+ */
+export function createPool(options: CreatePoolOptions): pg.Pool {
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new TypeError(`invalid schema name '${options.schema}'`);
+  }
+  const logger = options.logger.child({ subsystem: 'db' });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  pool.on('error', (error) => {
+    logger.error({ err: error }, 'idle postgres connection failed; the pool will replace it');
+  });
+  return pool;
+}
+
+/** Readiness check: the pool can hand out a connection and the server answers `SELECT 1`. */
+export function postgresReadinessCheck(pool: pg.Pool): ReadinessCheck {
+  return async () => {
+    await pool.query('SELECT 1');
+  };
+}

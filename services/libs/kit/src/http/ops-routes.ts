@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Readiness } from '../lifecycle/readiness.js';
+import type { Metrics } from '../metrics/create-metrics.js';
+import type { HttpServer } from './http-server-type.js';
+
+const healthBody = z.object({ status: z.literal('ok') });
+
+const readyBody = z.object({
+  status: z.enum(['ready', 'not_ready', 'shutting_down']),
+  checks: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), durationMs: z.number(), error: z.string().optional() }),
+  ),
+});
+
+/**
+ * The operational endpoints every service has, hidden from the OpenAPI
+ * document: `/healthz` (the process is alive and serving HTTP), `/readyz`
+ * (dependencies answer and no shutdown began; 503 otherwise, with one entry
+ * per check), `/metrics` (Prometheus text) and `/openapi.json`.
+ */
+export function addOpsRoutes(app: HttpServer, readiness: Readiness, metrics: Metrics): void {
+  app.get('/healthz', { schema: { hide: true, response: { 200: healthBody } } }, () => ({
+    status: 'ok' as const,
+  }));
+
+  app.get(
+    '/readyz',
+    { schema: { hide: true, response: { 200: readyBody, 503: readyBody } } },
+    async (_request, reply) => {
+      // Once shutdown began the answer is known; don't probe closing pools.
+      if (readiness.shuttingDown)
+        return reply.code(503).send({ status: 'shutting_down', checks: {} });
+      const report = await readiness.check();
+      const checks = Object.fromEntries(
+        report.checks.map(({ name, ok, durationMs, error }) => [
+          name,
+          error === undefined ? { ok, durationMs } : { ok, durationMs, error },
+        ]),
+      );
+      const status = report.shuttingDown ? 'shutting_down' : report.ready ? 'ready' : 'not_ready';
+      return reply.code(report.ready ? 200 : 503).send({ status, checks });
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+}
