@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+
+import { backoffDelay } from '../backoff.js';
+import type { EventCatalog } from '../envelope/catalog.js';
+import type { CloudEvent, OutgoingEvent } from '../envelope/cloud-event.js';
+import { parseEvent } from '../envelope/parse-event.js';
+import type { EventHandler, RetryPolicy } from '../event-bus.js';
+import { sleep } from '../sleep.js';
+import { deadLetterOf, invalidEnvelopeDeadLetter, type TransportRecord } from './dead-letter.js';
+
+/** Longest single wait between keep-alive calls while backing off, ms. */
+const KEEP_ALIVE_SLICE_MS = 1000;
+
+/** Everything a transport hands the shared delivery logic. */
+export interface DeliveryPipeline {
+  readonly group: string;
+  readonly handler: EventHandler;
+  readonly retry: RetryPolicy;
+  readonly catalog: EventCatalog | undefined;
+  readonly maxEventBytes: number;
+  readonly logger: Logger;
+  /** Publishes a dead letter durably; a rejection stops the partition (nothing is skipped). */
+  deadLetter(event: OutgoingEvent): Promise<void>;
+  /** Called while waiting between retries (Kafka heartbeats, lease renewal). */
+  keepAlive?(): Promise<void>;
+}
+
+/**
+ * `handled`: the handler succeeded; `dead-lettered`: the event is in the DLQ;
+ * either way the offset may be committed. `aborted`: shutdown or partition
+ * loss interrupted delivery; the offset must NOT be committed.
+ */
+export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'aborted';
+
+/**
+ * Delivers one record with the bus' semantics, identical for every transport:
+ * unusable envelopes and unknown types are dead-lettered at once, handler
+ * failures are retried with backoff and then dead-lettered.
+ */
+export async function deliverRecord(
+  record: TransportRecord,
+  pipeline: DeliveryPipeline,
+  signal: AbortSignal,
+): Promise<DeliveryOutcome> {
+  const { group } = pipeline;
+  const parsed = parseEvent(record.value, pipeline.maxEventBytes);
+  if (!parsed.ok) {
+    const info = { group, reason: parsed.reason, attempts: 0 };
+    pipeline.logger.warn({ ...position(record), reason: parsed.reason }, 'dead-lettering record');
+    await pipeline.deadLetter(invalidEnvelopeDeadLetter(record, info, pipeline.maxEventBytes / 2));
+    return 'dead-lettered';
+  }
+  const { event } = parsed;
+  const rejection = catalogRejection(pipeline.catalog, event);
+  if (rejection !== undefined) {
+    return deadLetter(record, event, pipeline, rejection, 0);
+  }
+  const { maxAttempts, backoff } = pipeline.retry;
+  let lastError = 'unknown';
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    if (signal.aborted) return 'aborted';
+    try {
+      await pipeline.handler(event, { ...position(record), group, attempt, signal });
+      return 'handled';
+    } catch (error) {
+      // An aborted handler is interrupted, not failed: redeliver it later.
+      if (signal.aborted) return 'aborted';
+      lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      pipeline.logger.warn(
+        { ...position(record), eventId: event.id, type: event.type, attempt, err: error },
+        'event handler failed',
+      );
+    }
+    if (attempt < maxAttempts)
+      await waitKeepingAlive(backoffDelay(backoff, attempt), pipeline, signal);
+  }
+  return deadLetter(record, event, pipeline, `handler-failed: ${lastError}`, maxAttempts);
+}
+
+async function deadLetter(
+  record: TransportRecord,
+  event: CloudEvent,
+  pipeline: DeliveryPipeline,
+  reason: string,
+  attempts: number,
+): Promise<DeliveryOutcome> {
+  pipeline.logger.warn(
+    { ...position(record), eventId: event.id, type: event.type, reason, attempts },
+    'dead-lettering event',
+  );
+  await pipeline.deadLetter(
+    deadLetterOf(record.topic, event, { group: pipeline.group, reason, attempts }),
+  );
+  return 'dead-lettered';
+}
+
+function catalogRejection(
+  catalog: EventCatalog | undefined,
+  event: CloudEvent,
+): string | undefined {
+  if (catalog === undefined) return undefined;
+  const entry = Object.hasOwn(catalog, event.type) ? catalog[event.type] : undefined;
+  if (entry === undefined) return `unknown-type: ${event.type}`;
+  // No check of entry.topic: republishing topics (nes.audit.v1) legitimately
+  // carry types whose home topic is another one.
+  try {
+    entry.codec.fromJSON(event.data);
+  } catch (error) {
+    return `invalid-data: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return undefined;
+}
+
+async function waitKeepingAlive(
+  ms: number,
+  pipeline: DeliveryPipeline,
+  signal: AbortSignal,
+): Promise<void> {
+  const until = Date.now() + ms;
+  while (!signal.aborted && Date.now() < until) {
+    await sleep(Math.min(KEEP_ALIVE_SLICE_MS, until - Date.now()), signal);
+    if (pipeline.keepAlive !== undefined) await pipeline.keepAlive();
+  }
+}
+
+function position(record: TransportRecord): { topic: string; partition: number; offset: string } {
+  return { topic: record.topic, partition: record.partition, offset: record.offset };
+}

@@ -1,0 +1,66 @@
+import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, type CloudEvent } from './cloud-event.js';
+import { cloudEventSchema, describeIssues } from './event-schema.js';
+
+/** Outcome of reading an envelope off the wire: the event, or why it is unusable. */
+export type ParseResult =
+  | { readonly ok: true; readonly event: CloudEvent }
+  | { readonly ok: false; readonly reason: string };
+
+/** Raised when code tries to publish or enqueue an envelope that is not valid. */
+export class InvalidEventError extends Error {
+  readonly code = 'invalid_event';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/**
+ * Reads a structured-mode envelope from transport bytes. Never throws: a
+ * consumer routes a failed parse to the dead-letter topic with `reason`.
+ */
+export function parseEvent(
+  raw: Buffer | null,
+  maxBytes: number = DEFAULT_MAX_EVENT_BYTES,
+): ParseResult {
+  if (raw === null || raw.length === 0) return { ok: false, reason: 'invalid-envelope: empty' };
+  if (raw.length > maxBytes) {
+    return { ok: false, reason: `invalid-envelope: ${raw.length} bytes exceeds ${maxBytes}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'invalid-envelope: not JSON' };
+  }
+  const result = cloudEventSchema.safeParse(json);
+  if (!result.success) {
+    return { ok: false, reason: `invalid-envelope: ${describeIssues(result.error)}` };
+  }
+  return { ok: true, event: result.data };
+}
+
+/**
+ * Checks an envelope before it leaves the process (publish, enqueue) so that a
+ * producer bug fails the producing transaction instead of poisoning a topic.
+ * Returns the encoded bytes so callers need not serialise twice.
+ */
+export function assertValidEvent(
+  event: CloudEvent,
+  maxBytes: number = DEFAULT_MAX_EVENT_BYTES,
+): Buffer {
+  const result = cloudEventSchema.safeParse(event);
+  if (!result.success) {
+    throw new InvalidEventError(
+      `event ${String(event.id)} (${String(event.type)}) is invalid: ${describeIssues(result.error)}`,
+    );
+  }
+  const encoded = encodeEvent(event);
+  if (encoded.length > maxBytes) {
+    throw new InvalidEventError(
+      `event ${event.id} (${event.type}) is ${encoded.length} bytes, more than ${maxBytes}`,
+    );
+  }
+  return encoded;
+}

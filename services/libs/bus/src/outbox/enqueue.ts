@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+
+import type { OutgoingEvent } from '../envelope/cloud-event.js';
+import { assertValidEvent } from '../envelope/parse-event.js';
+import type { Queryable } from '../db/queryable.js';
+
+/**
+ * Folder of the outbox SQL migrations (`outbox`, `processed_event`). A
+ * service adds it to its migration folders; the files use unqualified names
+ * and land in the service's own schema.
+ */
+export const OUTBOX_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/**
+ * Writes events to the outbox through `executor`, which should be the client
+ * of the caller's open transaction: the events then exist if and only if the
+ * state change commits. No network call happens here; the relay publishes.
+ * Invalid envelopes throw {@link InvalidEventError}, failing the transaction.
+ */
+export async function enqueue(
+  executor: Queryable,
+  events: OutgoingEvent | readonly OutgoingEvent[],
+): Promise<void> {
+  const list: readonly OutgoingEvent[] = Array.isArray(events) ? events : [events as OutgoingEvent];
+  if (list.length === 0) return;
+  for (const { event } of list) assertValidEvent(event);
+  // One statement for the whole batch: unnest keeps the array order, so seq follows it.
+  await executor.query(
+    `INSERT INTO outbox (id, topic, key, event)
+     SELECT id, topic, key, event
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
+            AS e(id, topic, key, event, ord)
+      ORDER BY ord`,
+    [
+      list.map((e) => e.event.id),
+      list.map((e) => e.topic),
+      list.map((e) => e.event.partitionkey),
+      list.map((e) => JSON.stringify(e.event)),
+    ],
+  );
+}

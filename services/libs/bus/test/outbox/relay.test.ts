@@ -1,0 +1,178 @@
+import { uniqueName } from '@nes/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  createEvent,
+  enqueue,
+  InvalidEventError,
+  OutboxRelay,
+  type EventBus,
+  type OutgoingEvent,
+} from '../../src/index.js';
+import { createServiceDb, type ServiceDb } from '../support/service-db.js';
+import { quietLogger, TEST_RELAY } from '../support/test-bus.js';
+import { waitFor } from '../support/wait.js';
+
+/** A bus that records what it is given: the relay's behaviour is under test here, not a transport. */
+function recordingBus(): Pick<EventBus, 'publish'> & { published: OutgoingEvent[] } {
+  const published: OutgoingEvent[] = [];
+  return {
+    published,
+    publish: (events) => {
+      published.push(...events);
+      return Promise.resolve();
+    },
+  };
+}
+
+const event = (topic: string, key = 'k'): OutgoingEvent =>
+  createEvent({
+    topic,
+    type: 'nes.test.relayed.v1',
+    source: 'nes/test',
+    key,
+    data: { at: Date.now() },
+  });
+
+describe('outbox relay', () => {
+  let service: ServiceDb;
+
+  beforeAll(async () => {
+    service = await createServiceDb();
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('refuses an invalid event at enqueue time, failing the producer transaction', async () => {
+    const topic = uniqueName('invalid');
+    const bad = event(topic);
+    const invalid = { topic, event: { ...bad.event, time: 'not a time' } };
+    const client = await service.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await expect(enqueue(client, [event(topic), invalid])).rejects.toThrow(InvalidEventError);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    const { rows } = await service.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE topic = $1',
+      [topic],
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('stores the envelope, topic and key as written', async () => {
+    const topic = uniqueName('stored');
+    const out = event(topic, 'stored-key');
+    await enqueue(service.pool, out);
+    const { rows } = await service.pool.query<{
+      id: string;
+      key: string;
+      event: unknown;
+      published_at: Date | null;
+    }>('SELECT id, key, event, published_at FROM outbox WHERE topic = $1', [topic]);
+    expect(rows).toEqual([
+      { id: out.event.id, key: 'stored-key', event: out.event, published_at: null },
+    ]);
+  });
+
+  it('publishes, reports metrics, and prunes published rows and old processed ids', async () => {
+    const topic = uniqueName('prune');
+    const bus = recordingBus();
+    // Old history: published two days ago, and processed ids from long ago.
+    const old = event(topic, 'old');
+    await enqueue(service.pool, old);
+    await service.pool.query(
+      `UPDATE outbox SET published_at = now() - interval '2 days' WHERE id = $1`,
+      [old.event.id],
+    );
+    await service.pool.query(
+      `INSERT INTO processed_event (consumer_group, event_id, processed_at)
+       VALUES ('g-old', gen_random_uuid(), now() - interval '30 days'), ('g-new', gen_random_uuid(), now())`,
+    );
+    const fresh = [event(topic, 'a'), event(topic, 'b'), event(topic, 'a')];
+    await enqueue(service.pool, fresh);
+
+    const backlog: number[] = [];
+    const batches: { count: number; lag: number }[] = [];
+    const relay = new OutboxRelay({
+      pool: service.pool,
+      schema: service.schema,
+      bus,
+      logger: quietLogger,
+      ...TEST_RELAY,
+      retentionMs: 24 * 3600_000,
+      processedEventRetentionMs: 7 * 24 * 3600_000,
+      metrics: {
+        backlog: (size) => void backlog.push(size),
+        published: (count, _durationMs, lag) => void batches.push({ count, lag }),
+      },
+    });
+    relay.start();
+    await waitFor(
+      'the fresh events',
+      () => bus.published.filter((p) => p.topic === topic).length >= 3,
+    );
+    await waitFor('the first prune', async () => {
+      const { rows } = await service.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM outbox WHERE id = $1',
+        [old.event.id],
+      );
+      return rows[0]?.n === 0;
+    });
+    await relay.stop();
+
+    // Earlier tests' rows are in the same outbox; this topic's rows come in enqueue order.
+    const ours = bus.published.filter((p) => p.topic === topic);
+    expect(ours.map((p) => p.event.id)).toEqual(fresh.map((f) => f.event.id));
+    expect(backlog[0]).toBeGreaterThanOrEqual(3);
+    expect(batches.reduce((sum, b) => sum + b.count, 0)).toBe(bus.published.length);
+    expect(batches[0]?.lag).toBeGreaterThanOrEqual(0);
+    const { rows: groups } = await service.pool.query<{ consumer_group: string }>(
+      'SELECT consumer_group FROM processed_event ORDER BY 1',
+    );
+    expect(groups.map((g) => g.consumer_group)).toEqual(['g-new']);
+    const { rows: kept } = await service.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE topic = $1 AND published_at IS NOT NULL',
+      [topic],
+    );
+    expect(kept[0]?.n).toBe(3);
+  });
+
+  it('wakes on NOTIFY rather than waiting for the poll interval', async () => {
+    const topic = uniqueName('notify');
+    const bus = recordingBus();
+    const relay = new OutboxRelay({
+      pool: service.pool,
+      schema: service.schema,
+      bus,
+      logger: quietLogger,
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    await waitFor('the relay to become active', () => relay.status().active);
+    await enqueue(service.pool, event(topic));
+    await waitFor('the event', () => bus.published.some((p) => p.topic === topic), {
+      timeoutMs: 5000,
+    });
+    await relay.stop();
+    expect(relay.status()).toMatchObject({ active: false, running: false });
+  });
+
+  it('rejects nonsense configuration', () => {
+    const bus = recordingBus();
+    expect(
+      () =>
+        new OutboxRelay({
+          pool: service.pool,
+          schema: 'svc',
+          bus,
+          logger: quietLogger,
+          batchSize: 0,
+        }),
+    ).toThrow(/batchSize/);
+  });
+});
