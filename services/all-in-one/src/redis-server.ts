@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Logger } from '@nes/kit';
 import { join } from 'node:path';
+import { startServerProcess } from './server-process.js';
 import { stopStaleProcess } from './stale-process.js';
 
 export interface LocalRedis {
@@ -32,9 +33,9 @@ export async function startRedis(opts: {
     signal: 'SIGTERM',
     logger: opts.logger,
   });
-  const child = spawn(
-    'redis-server',
-    [
+  const server = startServerProcess({
+    command: 'redis-server',
+    args: [
       '--bind',
       '127.0.0.1',
       '--port',
@@ -48,9 +49,9 @@ export async function startRedis(opts: {
       '--pidfile',
       pidFile,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    deathSignal: 'SIGTERM',
+  });
+  const exited = server.exited;
   // A redis-server that exits at once (port taken, bad flag) must fail the start,
   // not pass it because something else answers on the port.
   const failed = exited.then(() => {
@@ -61,10 +62,7 @@ export async function startRedis(opts: {
   opts.logger.child({ component: 'redis' }).info({ port: opts.port }, 'redis ready');
   return {
     url: `redis://127.0.0.1:${opts.port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => server.stop('SIGTERM', 10_000),
   };
 }
 
