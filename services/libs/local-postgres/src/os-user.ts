@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { InfraError } from '../errors.js';
-import { requireCommand } from '../process.js';
 
 /** A numeric OS identity to run a server as. */
 export interface OsUser {
@@ -9,16 +7,16 @@ export interface OsUser {
 }
 
 /**
- * The identity Postgres runs as: the current user, or — when we are root,
- * which Postgres refuses — the `postgres` system user, created if missing.
+ * The identity PostgreSQL runs as: the current user, or — when we are root,
+ * which PostgreSQL refuses — the `postgres` system user, created if missing
+ * (as Debian's package would).
  */
 export function postgresOsUser(): OsUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const existing = lookup('postgres');
   if (existing) return existing;
-  const useradd = requireCommand('useradd', 'install Debian passwd (or run as a non-root user)');
   const made = spawnSync(
-    useradd,
+    'useradd',
     [
       '--system',
       '--no-create-home',
@@ -30,11 +28,11 @@ export function postgresOsUser(): OsUser | undefined {
     ],
     { encoding: 'utf8' },
   );
-  // Another run may have created it at the same moment: look again either way.
+  // Another process may have created it at the same moment: look again either way.
   const created = lookup('postgres');
   if (!created) {
-    throw new InfraError(
-      `cannot create the 'postgres' OS user for Postgres: ${made.stderr.trim()}`,
+    throw new Error(
+      `cannot create the 'postgres' OS user for PostgreSQL: ${(made.stderr ?? String(made.error)).trim()}`,
     );
   }
   return created;
