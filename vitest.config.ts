@@ -17,6 +17,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Unit tests first (fast, no I/O), then the integration tier with its own worker cap.
+          sequence: { groupOrder: 0 },
           include: ['services/**/src/**/*.test.ts', 'proto/src/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },
@@ -25,6 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['services/**/test/**/*.test.ts', 'proto/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: ['services/libs/testing/src/global-setup.ts'],
