@@ -33,6 +33,9 @@ export function startServerProcess(opts: {
     ['--pdeathsig', opts.deathSignal, ...identity, '--', opts.command, ...opts.args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only the runner, which
+      // stops the servers after the services that use them have drained.
+      detached: true,
     },
   );
   const exited = new Promise<number | null>((resolve) =>

@@ -10,6 +10,17 @@ export interface PlatformEndpoints {
   redisUrl: string;
   /** Public base URL of the runner's host, for links a service puts in its responses. */
   publicHost: string;
+  /**
+   * SHA-256 (hex) of the installation's administrator API key, which the runner
+   * generates on first start and keeps in its home (`admin-api-key`, 0600).
+   */
+  adminApiKeySha256: string;
+  /**
+   * A random secret generated on first start and kept in the runner's home
+   * (0600), stable across restarts: signing and encryption keys of the
+   * single-machine default. Deployments configure their own.
+   */
+  secret(name: string): string;
 }
 
 export interface ServiceSpec {
@@ -26,4 +37,20 @@ export interface ServiceSpec {
 }
 
 /** Every service NES has so far. Issue-by-issue, each new service adds itself here. */
-export const services: readonly ServiceSpec[] = [];
+export const services: readonly ServiceSpec[] = [
+  {
+    name: 'registration',
+    entry: '@nes/registration/main',
+    httpPort: 8081,
+    grpcPort: 50061,
+    env: (endpoints) => ({
+      NES_REG_HTTP_PORT: '8081',
+      NES_REG_GRPC_PORT: '50061',
+      NES_REG_DATABASE_URL: endpoints.databaseUrl,
+      NES_REG_REDIS_URL: endpoints.redisUrl,
+      NES_REG_PUBLIC_URL: `http://${endpoints.publicHost}:8081`,
+      NES_REG_CRT_SIGNING_KEY: `aio:${endpoints.secret('registration-crt-signing-key')}`,
+      NES_REG_ADMIN_API_KEYS: `admin:${endpoints.adminApiKeySha256}`,
+    }),
+  },
+];

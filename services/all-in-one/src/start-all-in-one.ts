@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Lifecycle, Logger } from '@nes/kit';
 import type { Config } from './config.js';
+import { ensureDemoCrt } from './demo-crt.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { startRedis } from './redis-server.js';
 import { type PlatformEndpoints, services } from './services.js';
@@ -38,10 +39,13 @@ export async function startAllInOne(
   lifecycle.onStop('postgres', () => database.stop());
   lifecycle.onStop('redis', () => redis.stop());
 
+  const adminApiKey = localSecret(home, 'admin-api-key', 'nesadm_');
   const endpoints: PlatformEndpoints = {
     databaseUrl: database.url,
     redisUrl: redis.url,
     publicHost: config.publicHost,
+    adminApiKeySha256: createHash('sha256').update(adminApiKey).digest('hex'),
+    secret: (name) => localSecret(home, name),
   };
   const supervisor = new Supervisor(logger, config.serviceGraceMs, baseEnv);
   const require = createRequire(import.meta.url);
@@ -54,7 +58,16 @@ export async function startAllInOne(
   }
   lifecycle.onStop('services', () => supervisor.stop());
 
-  printSummary(config, endpoints);
+  const registration = services.find((s) => s.name === 'registration');
+  const demoCrt = registration?.httpPort
+    ? await ensureDemoCrt({
+        home,
+        registrationUrl: `http://127.0.0.1:${registration.httpPort}`,
+        adminApiKey,
+        logger,
+      })
+    : undefined;
+  printSummary(config, endpoints, join(home, 'admin-api-key'), demoCrt);
 }
 
 interface Stoppable {
@@ -77,15 +90,21 @@ async function startedTogether<A extends Stoppable, B extends Stoppable>(
   throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason;
 }
 
-/** A secret generated on first start and kept (0600) under the runner's home. */
-function localSecret(home: string, name: string): string {
+/** A 256-bit secret generated on first start and kept (0600) under the runner's home. */
+function localSecret(home: string, name: string, prefix = ''): string {
   const path = join(home, name);
-  if (!existsSync(path))
-    writeFileSync(path, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(path)) {
+    writeFileSync(path, `${prefix}${randomBytes(32).toString('base64url')}`, { mode: 0o600 });
+  }
   return readFileSync(path, 'utf8').trim();
 }
 
-function printSummary(config: Config, endpoints: PlatformEndpoints): void {
+function printSummary(
+  config: Config,
+  endpoints: PlatformEndpoints,
+  adminKeyFile: string,
+  demoCrt: string | undefined,
+): void {
   const host = config.publicHost;
   const rows: [string, string][] = [
     ['postgres', endpoints.databaseUrl.replace(/:[^:@/]+@/, ':***@')],
@@ -98,6 +117,8 @@ function printSummary(config: Config, endpoints: PlatformEndpoints): void {
   const width = Math.max(...rows.map(([name]) => name.length));
   const lines = rows.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`);
   if (services.length === 0) lines.push('  (no NES service has landed yet; the platform is up)');
+  lines.push('', `  admin API key: ${adminKeyFile}  (send as "Authorization: Bearer <key>")`);
+  if (demoCrt) lines.push(`  demo CRT for an MDM: ${demoCrt}`);
   process.stdout.write(
     `\nNES is up (data in ${resolve(config.home)}). Ctrl-C stops everything.\n${lines.join('\n')}\n\n`,
   );

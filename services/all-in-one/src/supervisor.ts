@@ -30,6 +30,9 @@ export class Supervisor {
     const child = spawn(process.execPath, ['--enable-source-maps', proc.script], {
       env: { ...this.baseEnv, ...proc.env },
       stdio: ['ignore', 'inherit', 'inherit'],
+      // Its own process group, so that a terminal's Ctrl-C reaches the runner only
+      // and services stop in order (SIGTERM from stop()), before the servers.
+      detached: true,
     });
     this.children.set(proc.name, child);
     const startedAt = Date.now();

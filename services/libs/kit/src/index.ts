@@ -51,3 +51,4 @@ export { MIGRATION_FILE } from './db/migration-files.js';
 
 // redis
 export * from './redis/create-redis.js';
+export * from './redis/rate-limit.js';

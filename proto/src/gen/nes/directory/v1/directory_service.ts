@@ -37,6 +37,13 @@ export enum PasswordValidationResult {
   ACCOUNT_LOCKED = 6,
   ACCOUNT_EXPIRED = 7,
   NO_SUCH_ACCOUNT = 8,
+  /**
+   * STALE_PASSWORD - The domain controller accepted the password, but NES has already seen a
+   * newer password set for this account at another AD site, which this
+   * controller has not received yet: what was typed is the previous password.
+   * Callers treat it like INVALID_PASSWORD and must never store it.
+   */
+  STALE_PASSWORD = 9,
   UNRECOGNIZED = -1,
 }
 
@@ -69,6 +76,9 @@ export function passwordValidationResultFromJSON(object: any): PasswordValidatio
     case 8:
     case "PASSWORD_VALIDATION_RESULT_NO_SUCH_ACCOUNT":
       return PasswordValidationResult.NO_SUCH_ACCOUNT;
+    case 9:
+    case "PASSWORD_VALIDATION_RESULT_STALE_PASSWORD":
+      return PasswordValidationResult.STALE_PASSWORD;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -96,6 +106,8 @@ export function passwordValidationResultToJSON(object: PasswordValidationResult)
       return "PASSWORD_VALIDATION_RESULT_ACCOUNT_EXPIRED";
     case PasswordValidationResult.NO_SUCH_ACCOUNT:
       return "PASSWORD_VALIDATION_RESULT_NO_SUCH_ACCOUNT";
+    case PasswordValidationResult.STALE_PASSWORD:
+      return "PASSWORD_VALIDATION_RESULT_STALE_PASSWORD";
     case PasswordValidationResult.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

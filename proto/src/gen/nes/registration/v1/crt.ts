@@ -100,7 +100,14 @@ export interface ClientRegistrationToken {
   modifiedBy: Actor | undefined;
   modifiedAt: Date | undefined;
   revokedAt: Date | undefined;
-  deletedAt: Date | undefined;
+  deletedAt:
+    | Date
+    | undefined;
+  /**
+   * Numeric code of `scope` in the audit tables (audit.InitialAccessToken
+   * Scope): 2 = Nymi Connect for Android.
+   */
+  scopeAuditCode: number;
 }
 
 function createBaseClientRegistrationToken(): ClientRegistrationToken {
@@ -121,6 +128,7 @@ function createBaseClientRegistrationToken(): ClientRegistrationToken {
     modifiedAt: undefined,
     revokedAt: undefined,
     deletedAt: undefined,
+    scopeAuditCode: 0,
   };
 }
 
@@ -178,6 +186,9 @@ export const ClientRegistrationToken: MessageFns<
     }
     if (message.deletedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.deletedAt), writer.uint32(130).fork()).join();
+    }
+    if (message.scopeAuditCode !== 0) {
+      writer.uint32(136).int32(message.scopeAuditCode);
     }
     return writer;
   },
@@ -323,6 +334,14 @@ export const ClientRegistrationToken: MessageFns<
             message.deletedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.scopeAuditCode = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -397,6 +416,11 @@ export const ClientRegistrationToken: MessageFns<
         : isSet(object.deleted_at)
         ? fromJsonTimestamp(object.deleted_at)
         : undefined,
+      scopeAuditCode: isSet(object.scopeAuditCode)
+        ? globalThis.Number(object.scopeAuditCode)
+        : isSet(object.scope_audit_code)
+        ? globalThis.Number(object.scope_audit_code)
+        : 0,
     };
   },
 
@@ -450,6 +474,9 @@ export const ClientRegistrationToken: MessageFns<
     if (message.deletedAt !== undefined) {
       obj.deletedAt = message.deletedAt.toISOString();
     }
+    if (message.scopeAuditCode !== 0) {
+      obj.scopeAuditCode = Math.round(message.scopeAuditCode);
+    }
     return obj;
   },
 
@@ -478,6 +505,7 @@ export const ClientRegistrationToken: MessageFns<
     message.modifiedAt = object.modifiedAt ?? undefined;
     message.revokedAt = object.revokedAt ?? undefined;
     message.deletedAt = object.deletedAt ?? undefined;
+    message.scopeAuditCode = object.scopeAuditCode ?? 0;
     return message;
   },
 };

@@ -73,6 +73,11 @@ export interface ClientCreated {
    * CreatedBy).
    */
   serverHost: string;
+  /**
+   * Lower-case hex SHA-256 of the client secret (audit.client ClientSecret);
+   * empty for clients that authenticate without one (private_key_jwt).
+   */
+  clientSecretHash: string;
 }
 
 /**
@@ -90,6 +95,8 @@ export interface ClientUpdated {
   serverHost: string;
   /** Proto field names of Client that changed, e.g. ["name"]. */
   changedFields: string[];
+  /** See ClientCreated.client_secret_hash. */
+  clientSecretHash: string;
 }
 
 /** nes.client.deleted.v1: soft-deleted; the client can no longer get tokens. */
@@ -102,6 +109,8 @@ export interface ClientDeleted {
   clientIp: string;
   crtTokenHash: string;
   serverHost: string;
+  /** See ClientCreated.client_secret_hash. */
+  clientSecretHash: string;
 }
 
 function createBaseCrtCreated(): CrtCreated {
@@ -481,7 +490,7 @@ export const CrtDeleted: MessageFns<CrtDeleted, "nes.registration.v1.CrtDeleted"
 };
 
 function createBaseClientCreated(): ClientCreated {
-  return { client: undefined, actor: undefined, clientIp: "", crtTokenHash: "", serverHost: "" };
+  return { client: undefined, actor: undefined, clientIp: "", crtTokenHash: "", serverHost: "", clientSecretHash: "" };
 }
 
 export const ClientCreated: MessageFns<ClientCreated, "nes.registration.v1.ClientCreated"> = {
@@ -502,6 +511,9 @@ export const ClientCreated: MessageFns<ClientCreated, "nes.registration.v1.Clien
     }
     if (message.serverHost !== "") {
       writer.uint32(42).string(message.serverHost);
+    }
+    if (message.clientSecretHash !== "") {
+      writer.uint32(50).string(message.clientSecretHash);
     }
     return writer;
   },
@@ -559,6 +571,14 @@ export const ClientCreated: MessageFns<ClientCreated, "nes.registration.v1.Clien
             message.serverHost = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.clientSecretHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -590,6 +610,11 @@ export const ClientCreated: MessageFns<ClientCreated, "nes.registration.v1.Clien
         : isSet(object.server_host)
         ? globalThis.String(object.server_host)
         : "",
+      clientSecretHash: isSet(object.clientSecretHash)
+        ? globalThis.String(object.clientSecretHash)
+        : isSet(object.client_secret_hash)
+        ? globalThis.String(object.client_secret_hash)
+        : "",
     };
   },
 
@@ -610,6 +635,9 @@ export const ClientCreated: MessageFns<ClientCreated, "nes.registration.v1.Clien
     if (message.serverHost !== "") {
       obj.serverHost = message.serverHost;
     }
+    if (message.clientSecretHash !== "") {
+      obj.clientSecretHash = message.clientSecretHash;
+    }
     return obj;
   },
 
@@ -625,12 +653,21 @@ export const ClientCreated: MessageFns<ClientCreated, "nes.registration.v1.Clien
     message.clientIp = object.clientIp ?? "";
     message.crtTokenHash = object.crtTokenHash ?? "";
     message.serverHost = object.serverHost ?? "";
+    message.clientSecretHash = object.clientSecretHash ?? "";
     return message;
   },
 };
 
 function createBaseClientUpdated(): ClientUpdated {
-  return { client: undefined, actor: undefined, clientIp: "", crtTokenHash: "", serverHost: "", changedFields: [] };
+  return {
+    client: undefined,
+    actor: undefined,
+    clientIp: "",
+    crtTokenHash: "",
+    serverHost: "",
+    changedFields: [],
+    clientSecretHash: "",
+  };
 }
 
 export const ClientUpdated: MessageFns<ClientUpdated, "nes.registration.v1.ClientUpdated"> = {
@@ -654,6 +691,9 @@ export const ClientUpdated: MessageFns<ClientUpdated, "nes.registration.v1.Clien
     }
     for (const v of message.changedFields) {
       writer.uint32(50).string(v!);
+    }
+    if (message.clientSecretHash !== "") {
+      writer.uint32(58).string(message.clientSecretHash);
     }
     return writer;
   },
@@ -719,6 +759,14 @@ export const ClientUpdated: MessageFns<ClientUpdated, "nes.registration.v1.Clien
             message.changedFields.push(reader.string());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.clientSecretHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -755,6 +803,11 @@ export const ClientUpdated: MessageFns<ClientUpdated, "nes.registration.v1.Clien
         : globalThis.Array.isArray(object?.changed_fields)
         ? object.changed_fields.map((e: any) => globalThis.String(e))
         : [],
+      clientSecretHash: isSet(object.clientSecretHash)
+        ? globalThis.String(object.clientSecretHash)
+        : isSet(object.client_secret_hash)
+        ? globalThis.String(object.client_secret_hash)
+        : "",
     };
   },
 
@@ -778,6 +831,9 @@ export const ClientUpdated: MessageFns<ClientUpdated, "nes.registration.v1.Clien
     if (message.changedFields?.length) {
       obj.changedFields = message.changedFields;
     }
+    if (message.clientSecretHash !== "") {
+      obj.clientSecretHash = message.clientSecretHash;
+    }
     return obj;
   },
 
@@ -794,12 +850,13 @@ export const ClientUpdated: MessageFns<ClientUpdated, "nes.registration.v1.Clien
     message.crtTokenHash = object.crtTokenHash ?? "";
     message.serverHost = object.serverHost ?? "";
     message.changedFields = object.changedFields?.map((e) => e) || [];
+    message.clientSecretHash = object.clientSecretHash ?? "";
     return message;
   },
 };
 
 function createBaseClientDeleted(): ClientDeleted {
-  return { client: undefined, actor: undefined, clientIp: "", crtTokenHash: "", serverHost: "" };
+  return { client: undefined, actor: undefined, clientIp: "", crtTokenHash: "", serverHost: "", clientSecretHash: "" };
 }
 
 export const ClientDeleted: MessageFns<ClientDeleted, "nes.registration.v1.ClientDeleted"> = {
@@ -820,6 +877,9 @@ export const ClientDeleted: MessageFns<ClientDeleted, "nes.registration.v1.Clien
     }
     if (message.serverHost !== "") {
       writer.uint32(42).string(message.serverHost);
+    }
+    if (message.clientSecretHash !== "") {
+      writer.uint32(50).string(message.clientSecretHash);
     }
     return writer;
   },
@@ -877,6 +937,14 @@ export const ClientDeleted: MessageFns<ClientDeleted, "nes.registration.v1.Clien
             message.serverHost = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.clientSecretHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -908,6 +976,11 @@ export const ClientDeleted: MessageFns<ClientDeleted, "nes.registration.v1.Clien
         : isSet(object.server_host)
         ? globalThis.String(object.server_host)
         : "",
+      clientSecretHash: isSet(object.clientSecretHash)
+        ? globalThis.String(object.clientSecretHash)
+        : isSet(object.client_secret_hash)
+        ? globalThis.String(object.client_secret_hash)
+        : "",
     };
   },
 
@@ -928,6 +1001,9 @@ export const ClientDeleted: MessageFns<ClientDeleted, "nes.registration.v1.Clien
     if (message.serverHost !== "") {
       obj.serverHost = message.serverHost;
     }
+    if (message.clientSecretHash !== "") {
+      obj.clientSecretHash = message.clientSecretHash;
+    }
     return obj;
   },
 
@@ -943,6 +1019,7 @@ export const ClientDeleted: MessageFns<ClientDeleted, "nes.registration.v1.Clien
     message.clientIp = object.clientIp ?? "";
     message.crtTokenHash = object.crtTokenHash ?? "";
     message.serverHost = object.serverHost ?? "";
+    message.clientSecretHash = object.clientSecretHash ?? "";
     return message;
   },
 };

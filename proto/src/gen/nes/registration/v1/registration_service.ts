@@ -384,8 +384,8 @@ export const RegistrationServiceService = {
     responseDeserialize: (value: Buffer): AuthenticateClientResponse => AuthenticateClientResponse.decode(value),
   },
   /**
-   * Returns a client, deleted ones included (status says so). Fails with
-   * NOT_FOUND when no client has that id.
+   * Returns an active client. Fails with NOT_FOUND when no client has that
+   * id or the client was deleted (deleted clients are kept for audit only).
    */
   getClient: {
     path: "/nes.registration.v1.RegistrationService/GetClient" as const,
@@ -406,8 +406,8 @@ export interface RegistrationServiceServer extends UntypedServiceImplementation 
    */
   authenticateClient: handleUnaryCall<AuthenticateClientRequest, AuthenticateClientResponse>;
   /**
-   * Returns a client, deleted ones included (status says so). Fails with
-   * NOT_FOUND when no client has that id.
+   * Returns an active client. Fails with NOT_FOUND when no client has that
+   * id or the client was deleted (deleted clients are kept for audit only).
    */
   getClient: handleUnaryCall<GetClientRequest, GetClientResponse>;
 }
@@ -434,8 +434,8 @@ export interface RegistrationServiceClient extends Client {
     callback: (error: ServiceError | null, response: AuthenticateClientResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Returns a client, deleted ones included (status says so). Fails with
-   * NOT_FOUND when no client has that id.
+   * Returns an active client. Fails with NOT_FOUND when no client has that
+   * id or the client was deleted (deleted clients are kept for audit only).
    */
   getClient(
     request: GetClientRequest,
