@@ -53,4 +53,18 @@ export const services: readonly ServiceSpec[] = [
       NES_REG_ADMIN_API_KEYS: `admin:${endpoints.adminApiKeySha256}`,
     }),
   },
+  {
+    name: 'directory-sync',
+    entry: '@nes/directory-sync/main',
+    httpPort: 8083,
+    grpcPort: 50063,
+    env: (endpoints) => ({
+      NES_DIR_HTTP_PORT: '8083',
+      NES_DIR_GRPC_PORT: '50063',
+      NES_DIR_DATABASE_URL: endpoints.databaseUrl,
+      // The embedded default only: the file-based demo directory (users and
+      // passwords in services/directory-sync/README.md). Never in production.
+      NES_DIR_DIRECTORY_KIND: 'demo',
+    }),
+  },
 ];
