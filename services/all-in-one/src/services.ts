@@ -54,6 +54,20 @@ export const services: readonly ServiceSpec[] = [
     }),
   },
   {
+    name: 'token',
+    entry: '@nes/token/main',
+    httpPort: 8082,
+    env: (endpoints) => ({
+      NES_TOKEN_HTTP_PORT: '8082',
+      NES_TOKEN_DATABASE_URL: endpoints.databaseUrl,
+      NES_TOKEN_REDIS_URL: endpoints.redisUrl,
+      NES_TOKEN_ISSUER: `http://${endpoints.publicHost}:8082`,
+      NES_TOKEN_REGISTRATION_GRPC_TARGET: '127.0.0.1:50061',
+      NES_TOKEN_REGISTRATION_ENDPOINT: `http://${endpoints.publicHost}:8081/oauth2/register`,
+      NES_TOKEN_KEYS_ENCRYPTION_KEY: `aio:${endpoints.secret('token-key-encryption-key')}`,
+    }),
+  },
+  {
     name: 'directory-sync',
     entry: '@nes/directory-sync/main',
     httpPort: 8083,

@@ -8,7 +8,8 @@ export * from './config/sections.js';
 
 // log
 export * from './log/create-logger.js';
-export { buildRedactPaths, REDACT_CENSOR, SENSITIVE_KEYS } from './log/redact-paths.js';
+export { REDACT_CENSOR, REDACT_DEPTH, SENSITIVE_KEYS } from './log/redact-paths.js';
+export { censor } from './log/censor.js';
 
 // errors
 export * from './errors/app-error.js';
