@@ -7,6 +7,8 @@ declare module 'fastify' {
      * a consumer of its declaration files; repeated here with the same type.
      */
     oauth?: boolean;
+    /** Declared by @nes/kit's request log, repeated for the same reason. */
+    requestLog?: 'all' | 'failures';
   }
 }
 

@@ -11,7 +11,25 @@ import { ClientAuthThrottledError } from '../errors.js';
 import { authenticateRequestClient } from './client-auth.js';
 import { fastSerializerCompiler } from './fast-serializer.js';
 import { FORM_BODY_LIMIT, requireFormBody } from './form-body.js';
+import { boundedFormValidatorCompiler } from './form-validator.js';
 import { oauthErrorResponses, tokenRequestSchema, tokenResponseSchema } from './oauth-schemas.js';
+import { sendSerializedJson } from './raw-reply.js';
+
+/** RFC 6749 §5.1: token responses must not be cached. One object for every response. */
+const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' });
+
+/**
+ * The RFC 6749 §5.1 body, written by hand (it is the shape `tokenResponseSchema`
+ * declares; the tests read it back): the token is a JWS compact serialization
+ * (base64url and dots, nothing to escape) and the scope arrives already
+ * JSON-encoded from the token's payload.
+ */
+export function tokenResponseJson(accessToken: string, expiresIn: number, scopeJson: string) {
+  return (
+    `{"access_token":"${accessToken}","token_type":"Bearer",` +
+    `"expires_in":${expiresIn},"scope":${scopeJson}}`
+  );
+}
 
 function failureReason(error: unknown): string {
   if (error instanceof ClientAuthThrottledError) return 'throttled';
@@ -28,9 +46,12 @@ export function addTokenRoute(app: HttpServer, context: TokenContext): void {
   app.post(
     ROUTES.token,
     {
-      config: { oauth: true },
+      // Grants are counted in nes_token_grants_total; one info line per grant
+      // cost more than the grant itself (refusals are still logged at info).
+      config: { oauth: true, requestLog: 'failures' },
       bodyLimit: FORM_BODY_LIMIT,
       preValidation: requireFormBody,
+      validatorCompiler: boundedFormValidatorCompiler,
       serializerCompiler: fastSerializerCompiler,
       schema: {
         summary: 'Issue an access token (client_credentials)',
@@ -63,14 +84,12 @@ export function addTokenRoute(app: HttpServer, context: TokenContext): void {
           cache,
           (performance.now() - started) / 1000,
         );
-        // RFC 6749 §5.1: token responses must not be cached.
-        void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
-        return {
-          access_token: issued.accessToken,
-          token_type: 'Bearer' as const,
-          expires_in: issued.expiresIn,
-          scope,
-        };
+        void reply.headers(NO_STORE);
+        sendSerializedJson(
+          reply,
+          tokenResponseJson(issued.accessToken, issued.expiresIn, issued.scopeJson),
+        );
+        return reply;
       } catch (error) {
         metrics.failure(failureReason(error));
         throw error;

@@ -9,6 +9,8 @@ import { SIGNING_ALGORITHMS } from '../keys/signing-algorithms.js';
 export interface IssuedToken {
   readonly accessToken: string;
   readonly expiresIn: number;
+  /** `JSON.stringify(scope)`, already written once into the token's payload. */
+  readonly scopeJson: string;
 }
 
 /** The claims of a valid access token of this service (RFC 9068 §2.2). */
@@ -74,12 +76,13 @@ export function createAccessTokens(options: AccessTokensOptions): AccessTokens {
         throw new TemporarilyUnavailableError('no signing key is available');
       }
       const iat = Math.floor(at / 1000);
+      const scopeJson =
+        scope === client.defaultScope ? client.defaultScopeJson : JSON.stringify(scope);
       const payload =
         `${prefix}${client.clientIdJson},"client_id":${client.clientIdJson},` +
-        `"scope":${scope === client.defaultScope ? client.defaultScopeJson : JSON.stringify(scope)},` +
-        `"jti":"${randomUUID()}",` +
+        `"scope":${scopeJson},"jti":"${randomUUID()}",` +
         `"iat":${iat},"exp":${iat + lifetimeSeconds}}`;
-      return { accessToken: signCompact(key, payload), expiresIn: lifetimeSeconds };
+      return { accessToken: signCompact(key, payload), expiresIn: lifetimeSeconds, scopeJson };
     },
 
     async verify(token) {

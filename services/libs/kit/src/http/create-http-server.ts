@@ -55,8 +55,12 @@ export async function createHttpServer(options: CreateHttpServerOptions): Promis
     genReqId: (raw) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
     childLoggerFactory: (parent, bindings, childOptions, raw) => {
       const trace = parseTraceparent(raw.headers.traceparent);
-      const traceBindings = trace ? { traceId: trace.traceId, parentSpanId: trace.parentId } : {};
-      return parent.child({ ...bindings, ...traceBindings }, childOptions);
+      // Every request builds one: no copy of the bindings unless there is a trace to add.
+      if (trace === undefined) return parent.child(bindings, childOptions);
+      return parent.child(
+        { ...bindings, traceId: trace.traceId, parentSpanId: trace.parentId },
+        childOptions,
+      );
     },
     // Bounds on slow clients: headers+body within 30 s.
     requestTimeout: 30_000,

@@ -1,4 +1,18 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../log/create-logger.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `'failures'`: the route's successful (< 400) requests are logged at
+     * debug, refused and failed ones at info as usual. For hot routes whose
+     * successes are counted in metrics (a line per success would cost more
+     * than the work itself); errors are still logged by the error handler.
+     * Default `'all'`.
+     */
+    requestLog?: 'all' | 'failures';
+  }
+}
 
 /** Routes probed every few seconds: logged at debug so they do not drown the log. */
 export const OPS_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
@@ -30,6 +44,11 @@ export class RequestLogController extends LogController {
     reply: FastifyReply,
   ): void {
     const route = request.routeOptions.url;
+    const quiet =
+      (route !== undefined && OPS_ROUTES.has(route)) ||
+      (reply.statusCode < 400 && request.routeOptions.config.requestLog === 'failures');
+    // Nothing to build when the line would be dropped anyway.
+    if (quiet && !(request.log as Logger).isLevelEnabled('debug')) return;
     const fields = {
       method: request.method,
       route: route ?? null,
@@ -37,8 +56,7 @@ export class RequestLogController extends LogController {
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (route !== undefined && OPS_ROUTES.has(route))
-      request.log.debug(fields, 'request completed');
+    if (quiet) request.log.debug(fields, 'request completed');
     else request.log.info(fields, 'request completed');
   }
 
