@@ -56,7 +56,9 @@ describe('DC failover within a site', () => {
           ],
         },
       ],
-      env: { NES_DIR_AD_CONNECT_TIMEOUT_MS: '500' },
+      // Long enough for a TLS handshake with a busy DC (CI shares two cores), so the
+      // wrong-name DC fails on its certificate rather than on the clock.
+      env: { NES_DIR_AD_CONNECT_TIMEOUT_MS: '3000' },
     });
   });
 
