@@ -270,8 +270,12 @@ export async function writeSmbConf(
     ['logging', 'file'],
     ['log file', join(dir, 'log', 'samba.log')],
     ['log level', '1'],
-    // Replication happens when the test says so.
+    // Replication happens when the test says so: no periodic pulls (the first
+    // one comes 15 s after start by default), no change notifications to the
+    // partner (sent 5 s after a change by default).
+    ['dreplsrv:periodic_startup_interval', '86400'],
     ['dreplsrv:periodic_interval', '86400'],
+    ['dreplsrv:notify_interval', '86400'],
     ['kccsrv:periodic_interval', '86400'],
   ];
   const text = [
