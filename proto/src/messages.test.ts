@@ -110,6 +110,7 @@ describe('generated messages', () => {
       traceId: '0af7651916cd43dd8448eb211c80319c',
       spanId: 'b7ad6b7169203331',
       receivedAt: new Date('2026-10-20T22:54:16.900Z'),
+      clientEventId: '5d3c9a4e-0c7b-4f53-9a4e-2b1f0d6c7e81',
     };
     const { TelemetryEvent } = telemetryV1;
     expect(TelemetryEvent.decode(TelemetryEvent.encode(event).finish())).toEqual(event);

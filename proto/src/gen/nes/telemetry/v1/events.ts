@@ -118,7 +118,14 @@ export interface TelemetryEvent {
   traceId: string;
   spanId: string;
   /** When NES received it. */
-  receivedAt: Date | undefined;
+  receivedAt:
+    | Date
+    | undefined;
+  /**
+   * The producer's own id of the event, unique per client: a device that
+   * retries a batch sends the same ids, and NES keeps one event per id.
+   */
+  clientEventId: string;
 }
 
 function createBaseTelemetryEvent(): TelemetryEvent {
@@ -152,6 +159,7 @@ function createBaseTelemetryEvent(): TelemetryEvent {
     traceId: "",
     spanId: "",
     receivedAt: undefined,
+    clientEventId: "",
   };
 }
 
@@ -245,6 +253,9 @@ export const TelemetryEvent: MessageFns<TelemetryEvent, "nes.telemetry.v1.Teleme
     }
     if (message.receivedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.receivedAt), writer.uint32(234).fork()).join();
+    }
+    if (message.clientEventId !== "") {
+      writer.uint32(242).string(message.clientEventId);
     }
     return writer;
   },
@@ -494,6 +505,14 @@ export const TelemetryEvent: MessageFns<TelemetryEvent, "nes.telemetry.v1.Teleme
             message.receivedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.clientEventId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -621,6 +640,11 @@ export const TelemetryEvent: MessageFns<TelemetryEvent, "nes.telemetry.v1.Teleme
         : isSet(object.received_at)
         ? fromJsonTimestamp(object.received_at)
         : undefined,
+      clientEventId: isSet(object.clientEventId)
+        ? globalThis.String(object.clientEventId)
+        : isSet(object.client_event_id)
+        ? globalThis.String(object.client_event_id)
+        : "",
     };
   },
 
@@ -713,6 +737,9 @@ export const TelemetryEvent: MessageFns<TelemetryEvent, "nes.telemetry.v1.Teleme
     if (message.receivedAt !== undefined) {
       obj.receivedAt = message.receivedAt.toISOString();
     }
+    if (message.clientEventId !== "") {
+      obj.clientEventId = message.clientEventId;
+    }
     return obj;
   },
 
@@ -750,6 +777,7 @@ export const TelemetryEvent: MessageFns<TelemetryEvent, "nes.telemetry.v1.Teleme
     message.traceId = object.traceId ?? "";
     message.spanId = object.spanId ?? "";
     message.receivedAt = object.receivedAt ?? undefined;
+    message.clientEventId = object.clientEventId ?? "";
     return message;
   },
 };
