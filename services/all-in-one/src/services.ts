@@ -36,6 +36,20 @@ export interface ServiceSpec {
   env(endpoints: PlatformEndpoints): Record<string, string>;
 }
 
+/** The telemetry service's two processes share their variables. */
+function telemetryEnv(endpoints: PlatformEndpoints): Record<string, string> {
+  return {
+    NES_TEL_HTTP_PORT: '8084',
+    NES_TEL_PROJECTOR_HTTP_PORT: '8085',
+    NES_TEL_DATABASE_URL: endpoints.databaseUrl,
+    NES_TEL_REDIS_URL: endpoints.redisUrl,
+    // Tokens name the token service's public URL as issuer; its keys are fetched locally.
+    NES_TEL_AUTH_ISSUER: `http://${endpoints.publicHost}:8082`,
+    NES_TEL_AUTH_JWKS_URI: 'http://127.0.0.1:8082/oauth2/jwks',
+    NES_TEL_REGISTRATION_GRPC_TARGET: '127.0.0.1:50061',
+  };
+}
+
 /** Every service NES has so far. Issue-by-issue, each new service adds itself here. */
 export const services: readonly ServiceSpec[] = [
   {
@@ -80,5 +94,18 @@ export const services: readonly ServiceSpec[] = [
       // passwords in services/directory-sync/README.md). Never in production.
       NES_DIR_DIRECTORY_KIND: 'demo',
     }),
+  },
+  {
+    name: 'telemetry',
+    entry: '@nes/telemetry/main',
+    httpPort: 8084,
+    env: telemetryEnv,
+  },
+  {
+    // The projection consumer: its own process (and Deployment), same variables.
+    name: 'telemetry-projector',
+    entry: '@nes/telemetry/projector-main',
+    httpPort: 8085,
+    env: telemetryEnv,
   },
 ];

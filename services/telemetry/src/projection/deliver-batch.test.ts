@@ -1,0 +1,145 @@
+import {
+  createEvent,
+  encodeEvent,
+  nesCatalog,
+  nesEvent,
+  type CloudEvent,
+  type OutgoingEvent,
+} from '@nes/bus';
+import { createLogger } from '@nes/kit';
+import { telemetryV1 } from '@nes/proto';
+import { describe, expect, it } from 'vitest';
+import { deliverBatch, isOutage, type BatchPipeline } from './deliver-batch.js';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+function telemetry(hostId: string): OutgoingEvent {
+  return nesEvent(
+    'nes.audit.telemetry.v1',
+    telemetryV1.TelemetryEvent.fromPartial({ hostId, clientId: 'c', eventType: 't' }),
+    { source: 'nes/telemetry' },
+  );
+}
+
+function record(event: CloudEvent | Buffer, offset: number) {
+  return {
+    topic: 'nes.audit.v1',
+    partition: 0,
+    offset: String(offset),
+    key: 'k',
+    value: Buffer.isBuffer(event) ? event : encodeEvent(event),
+  };
+}
+
+function pipeline(handle: BatchPipeline['handle'], dead: OutgoingEvent[]): BatchPipeline {
+  return {
+    group: 'g',
+    catalog: nesCatalog,
+    maxEventBytes: 256 * 1024,
+    maxAttempts: 2,
+    backoff: { initialMs: 1, maxMs: 1, multiplier: 1, jitter: 0 },
+    handle,
+    deadLetter: (events) => {
+      dead.push(...events);
+      return Promise.resolve();
+    },
+    keepAlive: () => Promise.resolve(),
+    logger,
+  };
+}
+
+describe('deliverBatch', () => {
+  it('hands valid events to the handler in one call and dead-letters unusable records', async () => {
+    const calls: string[][] = [];
+    const dead: OutgoingEvent[] = [];
+    const a = telemetry('a').event;
+    const b = telemetry('b').event;
+    const unknown = createEvent({
+      topic: 'nes.audit.v1',
+      type: 'nes.mystery.v1',
+      source: 's',
+      key: 'k',
+      data: {},
+    }).event;
+    const outcome = await deliverBatch(
+      [record(a, 1), record(Buffer.from('not json'), 2), record(unknown, 3), record(b, 4)],
+      pipeline((events) => {
+        calls.push(events.map((e) => e.id));
+        return Promise.resolve();
+      }, dead),
+      new AbortController().signal,
+    );
+    expect(outcome).toBe('done');
+    expect(calls).toEqual([[a.id, b.id]]);
+    expect(dead.map((d) => d.topic)).toEqual(['nes.audit.v1.dlq', 'nes.audit.v1.dlq']);
+    expect(dead.map((d) => d.event.type)).toEqual([
+      'nes.bus.invalid-envelope.v1',
+      'nes.mystery.v1',
+    ]);
+    expect(dead[1]?.event).toMatchObject({
+      dlqreason: 'unknown-type: nes.mystery.v1',
+      dlqgroup: 'g',
+    });
+  });
+
+  it('splits a failing batch until the poison event is alone, and applies the rest', async () => {
+    const events = ['a', 'b', 'poison', 'c', 'd'].map((h) => telemetry(h).event);
+    const poison = events[2] as CloudEvent;
+    const applied: string[] = [];
+    const dead: OutgoingEvent[] = [];
+    const outcome = await deliverBatch(
+      events.map((e, i) => record(e, i)),
+      pipeline((batch) => {
+        if (batch.some((e) => e.id === poison.id)) return Promise.reject(new Error('bad row'));
+        applied.push(...batch.map((e) => e.id));
+        return Promise.resolve();
+      }, dead),
+      new AbortController().signal,
+    );
+    expect(outcome).toBe('done');
+    expect(applied).toEqual(events.filter((e) => e !== poison).map((e) => e.id));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.event).toMatchObject({ id: poison.id, dlqattempts: 2 });
+    expect(String(dead[0]?.event.dlqreason)).toContain('handler-failed: Error: bad row');
+  });
+
+  it('retries outages until they end, never dead-lettering for them', async () => {
+    let failures = 0;
+    const dead: OutgoingEvent[] = [];
+    const p = pipeline(() => {
+      failures += 1;
+      if (failures < 5)
+        return Promise.reject(Object.assign(new Error('down'), { code: 'ECONNREFUSED' }));
+      return Promise.resolve();
+    }, dead);
+    const outcome = await deliverBatch(
+      [record(telemetry('a').event, 1)],
+      { ...p, outageBackoff: { initialMs: 1, maxMs: 1, multiplier: 1, jitter: 0 } },
+      new AbortController().signal,
+    );
+    expect(outcome).toBe('done');
+    expect(failures).toBe(5);
+    expect(dead).toEqual([]);
+  });
+
+  it('stops without committing when aborted', async () => {
+    const controller = new AbortController();
+    const outcome = await deliverBatch(
+      [record(telemetry('a').event, 1)],
+      pipeline(() => {
+        controller.abort();
+        return Promise.reject(new Error('interrupted'));
+      }, []),
+      controller.signal,
+    );
+    expect(outcome).toBe('aborted');
+  });
+
+  it('tells outages from data errors', () => {
+    expect(isOutage(Object.assign(new Error('x'), { code: '08006' }))).toBe(true);
+    expect(isOutage(Object.assign(new Error('x'), { code: '57P01' }))).toBe(true);
+    expect(isOutage(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isOutage(Object.assign(new Error('x'), { code: '23505' }))).toBe(false);
+    expect(isOutage(new Error('invalid data'))).toBe(false);
+  });
+});
