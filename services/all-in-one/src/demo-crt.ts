@@ -46,7 +46,8 @@ export async function ensureDemoCrt(opts: {
   return created.mdmConfiguration;
 }
 
-async function becomesReady(url: string, timeoutMs: number): Promise<boolean> {
+/** Whether `url` (a /readyz) answers 2xx within `timeoutMs`. */
+export async function becomesReady(url: string, timeoutMs: number): Promise<boolean> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
     try {
       if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) return true;

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Lifecycle, Logger } from '@nes/kit';
 import type { Config } from './config.js';
-import { ensureDemoCrt } from './demo-crt.js';
+import { becomesReady, ensureDemoCrt } from './demo-crt.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { startRedis } from './redis-server.js';
 import { type PlatformEndpoints, services } from './services.js';
@@ -67,8 +67,23 @@ export async function startAllInOne(
         logger,
       })
     : undefined;
-  printSummary(config, endpoints, join(home, 'admin-api-key'), demoCrt);
+  // "Up" means ready: each service's /readyz, waited for together.
+  const readiness = await Promise.all(
+    services.map(async (s) =>
+      s.httpPort === undefined
+        ? true
+        : becomesReady(`http://127.0.0.1:${s.httpPort}/readyz`, READY_TIMEOUT_MS),
+    ),
+  );
+  const notReady = services.filter((_, i) => readiness[i] === false).map((s) => s.name);
+  if (notReady.length > 0) {
+    logger.warn({ services: notReady }, 'not ready yet; their logs above say why');
+  }
+  printSummary(config, endpoints, join(home, 'admin-api-key'), demoCrt, new Set(notReady));
 }
+
+/** How long the runner waits for every service's /readyz before printing the summary. */
+const READY_TIMEOUT_MS = 90_000;
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -104,13 +119,21 @@ function printSummary(
   endpoints: PlatformEndpoints,
   adminKeyFile: string,
   demoCrt: string | undefined,
+  notReady: ReadonlySet<string>,
 ): void {
   const host = config.publicHost;
   const rows: [string, string][] = [
     ['postgres', endpoints.databaseUrl.replace(/:[^:@/]+@/, ':***@')],
     ['redis', endpoints.redisUrl],
     ...services.flatMap((s): [string, string][] => [
-      ...(s.httpPort ? [[s.name, `http://${host}:${s.httpPort}`] as [string, string]] : []),
+      ...(s.httpPort
+        ? [
+            [
+              s.name,
+              `http://${host}:${s.httpPort}${notReady.has(s.name) ? '  (NOT READY)' : ''}`,
+            ] as [string, string],
+          ]
+        : []),
       ...(s.grpcPort ? [[`${s.name} (gRPC)`, `${host}:${s.grpcPort}`] as [string, string]] : []),
     ]),
   ];
@@ -120,6 +143,6 @@ function printSummary(
   lines.push('', `  admin API key: ${adminKeyFile}  (send as "Authorization: Bearer <key>")`);
   if (demoCrt) lines.push(`  demo CRT for an MDM: ${demoCrt}`);
   process.stdout.write(
-    `\nNES is up (data in ${resolve(config.home)}). Ctrl-C stops everything.\n${lines.join('\n')}\n\n`,
+    `\nNES is ${notReady.size === 0 ? 'up' : 'partly up'} (data in ${resolve(config.home)}). Ctrl-C stops everything.\n${lines.join('\n')}\n\n`,
   );
 }

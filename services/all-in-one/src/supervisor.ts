@@ -27,7 +27,11 @@ export class Supervisor {
   start(proc: SupervisedProcess, attempt = 0): void {
     if (this.stopping) return;
     const log = this.logger.child({ service: proc.name });
-    const child = spawn(process.execPath, ['--enable-source-maps', proc.script], {
+    // Under setpriv --pdeathsig, as the servers: should the runner die without
+    // stopping it (SIGKILL, a closed terminal), the service gets SIGTERM and drains
+    // rather than living on as an orphan holding its ports.
+    const command = ['--pdeathsig', 'SIGTERM', '--', process.execPath, '--enable-source-maps'];
+    const child = spawn('setpriv', [...command, proc.script], {
       env: { ...this.baseEnv, ...proc.env },
       stdio: ['ignore', 'inherit', 'inherit'],
       // Its own process group, so that a terminal's Ctrl-C reaches the runner only

@@ -8,11 +8,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = new URL('../../..', import.meta.url).pathname;
 const main = join(root, 'services/all-in-one/src/main.ts');
 
-/** The runner, from source, as `scripts/nes start` runs it (minus the build). */
+/**
+ * The runner, from source, as `scripts/nes start` runs it (minus the build):
+ * node itself with tsx's loader, not the tsx CLI, whose signal relay SIGKILLs
+ * a child that has not acknowledged a signal within 30 ms — a busy machine's
+ * runner would die before it could stop anything.
+ */
 function startRunner(env: Record<string, string>): ChildProcess {
   // eslint-disable-next-line no-restricted-syntax -- the child needs this process' PATH and HOME, nothing more
   const { PATH = '', HOME = '/root' } = process.env;
-  return spawn('pnpm', ['exec', 'tsx', '--conditions=@nes/source', main], {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@nes/source', main], {
     cwd: root,
     env: { PATH, HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,18 +81,22 @@ describe('all-in-one runner', () => {
       NES_AIO_REDIS_PORT: String(redisPort),
     });
     const run = collect(child);
-    await until(() => run.out().includes('Ctrl-C stops everything'), 60_000);
+    await until(() => run.out().includes('Ctrl-C stops everything'), 120_000);
+    // Every service answered its /readyz before the summary was printed.
+    expect(run.out()).toContain('NES is up');
+    expect(run.out()).not.toContain('NOT READY');
     expect(run.out()).toContain(`postgres://postgres:***@127.0.0.1:${pgPort}/nes`);
     expect(run.out()).toContain(`redis://127.0.0.1:${redisPort}`);
 
-    // tsx forwards SIGINT to the runner, as a terminal's Ctrl-C would.
+    // As a terminal's Ctrl-C would.
     child.kill('SIGINT');
     expect(await run.exit).toBe(0);
     expect(run.out()).toContain('shutdown complete');
     // Nothing left listening on the runner's ports.
     expect(await portIsFree(pgPort)).toBe(true);
     expect(await portIsFree(redisPort)).toBe(true);
-  });
+    for (const port of [8081, 8082, 8083, 8084, 8085]) expect(await portIsFree(port)).toBe(true);
+  }, 180_000);
 });
 
 async function portIsFree(port: number): Promise<boolean> {
