@@ -149,7 +149,7 @@ function startBatchConsumer(
       maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
       maxAttempts: config.projector.maxAttempts,
       handle: async (events: readonly CloudEvent[]) => {
-        const result = await withTransaction(pool, (tx) => projectEvents(tx, group, events), {
+        const result = await withTransaction(pool, (tx) => projectEvents(tx, events), {
           retries: 0,
         });
         record(result);
@@ -173,7 +173,7 @@ function startPerEventConsumer(
     handler: idempotentHandler({
       pool,
       handler: async (event, tx) => {
-        record(await projectEvents(tx, group, [event], { claimed: true }));
+        record(await projectEvents(tx, [event]));
       },
     }),
   });

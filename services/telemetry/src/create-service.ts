@@ -141,6 +141,9 @@ async function start(
     bus,
     logger,
     batchSize: config.relay.batchSize,
+    // Once on nes.audit.v1 the event lives there (and in telemetry.log); keeping
+    // published rows would cost an UPDATE and a DELETE more per event.
+    retentionMs: 0,
     metrics: ingestMetrics.relay,
   });
   relay.start();

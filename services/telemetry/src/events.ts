@@ -1,6 +1,5 @@
-import { DATA_CONTENT_TYPE, type CloudEvent, type OutgoingEvent } from '@nes/bus';
+import { DATA_CONTENT_TYPE, newEventId, type CloudEvent, type OutgoingEvent } from '@nes/bus';
 import { eventDefinition, isEventType, telemetryV1, topics } from '@nes/proto';
-import { v7 as uuidv7 } from 'uuid';
 
 /**
  * The events of this service, all on nes.audit.v1 (the analysts' topic)
@@ -35,7 +34,7 @@ export function telemetryEvent(
   const key = payload.hostId !== '' ? payload.hostId : payload.clientId;
   const event: CloudEvent = {
     specversion: '1.0',
-    id: uuidv7(),
+    id: newEventId(),
     source: EVENT_SOURCE,
     type: TELEMETRY_TYPE,
     subject: key,

@@ -73,11 +73,13 @@ describe('device telemetry from ingest to the projection', () => {
     expect(reply.status).toBe(202);
     expect(body.accepted).toBe(1);
     expect(body.events[0]).toMatchObject({ eventId: event.eventId, status: 'accepted' });
-    // Durable before the answer: the outbox row exists already.
-    const outbox = await stack.sql.query(`SELECT 1 FROM telemetry.outbox WHERE id = $1`, [
-      body.events[0]?.id,
-    ]);
-    expect(outbox.rowCount).toBe(1);
+    // Durable before the answer: its receipt, written in the transaction that
+    // wrote the outbox row, exists already (the row itself is deleted once published).
+    const receipt = await stack.sql.query(
+      `SELECT 1 FROM telemetry.ingest_receipt WHERE event_id = $1`,
+      [body.events[0]?.id],
+    );
+    expect(receipt.rowCount).toBe(1);
 
     const [row] = await eventually(async () => {
       const rows = await rowsOf(device.clientId);

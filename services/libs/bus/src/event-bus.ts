@@ -1,6 +1,6 @@
 import type { BackoffPolicy } from './backoff.js';
 import type { EventCatalog } from './envelope/catalog.js';
-import type { CloudEvent, OutgoingEvent } from './envelope/cloud-event.js';
+import type { CloudEvent, EncodedEvent, OutgoingEvent } from './envelope/cloud-event.js';
 
 /** Where a delivered event came from, and how often it has been tried. */
 export interface DeliveryContext {
@@ -66,6 +66,12 @@ export interface EventBus {
    * committed). Events with the same topic and key keep their relative order.
    */
   publish(events: readonly OutgoingEvent[]): Promise<void>;
+  /**
+   * {@link publish} for envelopes validated and serialised already (the outbox
+   * relay's rows), sent as they are: the relay's hot path skips a parse, a
+   * validation and a serialisation per event.
+   */
+  publishEncoded(events: readonly EncodedEvent[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Checks connectivity and that subscriptions are running. */
   readiness(): Promise<Readiness>;

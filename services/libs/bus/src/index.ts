@@ -10,6 +10,7 @@ export {
   deadLetterTopic,
   encodeEvent,
   type CloudEvent,
+  type EncodedEvent,
   type ExtensionValue,
   type OutgoingEvent,
 } from './envelope/cloud-event.js';
@@ -22,6 +23,7 @@ export {
   type EventOptions,
   type RawEventInput,
 } from './envelope/create-event.js';
+export { newEventId } from './envelope/event-id.js';
 export {
   assertValidEvent,
   InvalidEventError,

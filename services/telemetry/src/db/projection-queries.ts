@@ -3,32 +3,14 @@ import type { AuditClientRow, AuditCrtRow } from '../domain/audit-rows.js';
 import type { LogRow } from '../domain/log-row.js';
 
 /**
- * Records `ids` as processed by `group` (the bus' `processed_event` table,
- * as `idempotentHandler` does for one event) and returns those that were not
- * processed before: only they may be projected. Runs in the projection's
- * transaction, so the record and the rows commit or roll back together.
+ * Writes telemetry.log rows: one multi-row INSERT (arrays unnested) for the
+ * batch. A row whose event is there already (a redelivery) is skipped by the
+ * unique event id; returns how many were new.
  */
-export async function claimEvents(
-  tx: Queryable,
-  group: string,
-  ids: readonly string[],
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const { rows } = await tx.query<{ event_id: string }>(
-    `INSERT INTO processed_event (consumer_group, event_id)
-     SELECT $1, id FROM unnest($2::uuid[]) AS t(id)
-     ON CONFLICT (consumer_group, event_id) DO NOTHING
-     RETURNING event_id`,
-    [group, ids],
-  );
-  return new Set(rows.map((r) => r.event_id));
-}
-
-/** Writes telemetry.log rows: one multi-row INSERT (arrays unnested) for the batch. */
-export async function insertLogRows(tx: Queryable, rows: readonly LogRow[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function insertLogRows(tx: Queryable, rows: readonly LogRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
   const column = <T>(pick: (row: LogRow) => T): T[] => rows.map(pick);
-  await tx.query(
+  const result = await tx.query(
     `INSERT INTO log (event_id, "timestamp", severity, level, message, exception, trace_id,
                       span_id, source, service_name, attributes, client_ip, event_type,
                       event_time, user_id, authenticator_id, secondary_authenticator_id,
@@ -36,7 +18,8 @@ export async function insertLogRows(tx: Queryable, rows: readonly LogRow[]): Pro
      SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
                           $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                           $11::jsonb[], $12::inet[], $13::text[], $14::timestamptz[],
-                          $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])`,
+                          $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+     ON CONFLICT (event_id) DO NOTHING`,
     [
       column((r) => r.eventId),
       column((r) => r.timestamp),
@@ -59,18 +42,20 @@ export async function insertLogRows(tx: Queryable, rows: readonly LogRow[]): Pro
       column((r) => r.clientId),
     ],
   );
+  return result.rowCount ?? 0;
 }
 
-/** Writes one audit.client row. */
-export async function insertAuditClientRow(tx: Queryable, row: AuditClientRow): Promise<void> {
-  await tx.query(
+/** Writes one audit.client row unless its event is there already; returns whether it was new. */
+export async function insertAuditClientRow(tx: Queryable, row: AuditClientRow): Promise<boolean> {
+  const result = await tx.query(
     `INSERT INTO audit.client (event_id, event_time, event_type, system_account, id, client_id,
                                client_name, app_name, client_secret, os_type, created_by,
                                registration_type, host_name, initial_access_token_id,
                                created_at, modified_at, modified_by, client_ip, crt_id,
                                changed_fields)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-             $19, $20)`,
+             $19, $20)
+     ON CONFLICT (event_id) DO NOTHING`,
     [
       row.eventId,
       row.eventTime,
@@ -94,18 +79,20 @@ export async function insertAuditClientRow(tx: Queryable, row: AuditClientRow): 
       row.changedFields,
     ],
   );
+  return result.rowCount === 1;
 }
 
-/** Writes one audit.initial_access_token row. */
-export async function insertAuditCrtRow(tx: Queryable, row: AuditCrtRow): Promise<void> {
-  await tx.query(
+/** Writes one audit.initial_access_token row unless its event is there already; returns whether it was new. */
+export async function insertAuditCrtRow(tx: Queryable, row: AuditCrtRow): Promise<boolean> {
+  const result = await tx.query(
     `INSERT INTO audit.initial_access_token (event_id, event_time, event_type, system_account,
                                token_id, token, title, valid_until, scope, details,
                                max_client_limit, client_count, last_used_time, created_at,
                                modified_at, modified_by, is_revoked, is_deleted, status,
                                changed_fields)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-             $19, $20)`,
+             $19, $20)
+     ON CONFLICT (event_id) DO NOTHING`,
     [
       row.eventId,
       row.eventTime,
@@ -129,4 +116,5 @@ export async function insertAuditCrtRow(tx: Queryable, row: AuditCrtRow): Promis
       row.changedFields,
     ],
   );
+  return result.rowCount === 1;
 }

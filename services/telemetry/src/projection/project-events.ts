@@ -2,7 +2,6 @@ import { nesPayload, type CloudEvent, type Queryable } from '@nes/bus';
 import { toAuditRow } from '../domain/audit-rows.js';
 import { toLogRow, type LogRow } from '../domain/log-row.js';
 import {
-  claimEvents,
   insertAuditClientRow,
   insertAuditCrtRow,
   insertLogRows,
@@ -22,40 +21,26 @@ export interface ProjectionResult {
   readonly oldestRecordedAt: Date | undefined;
 }
 
-/** Options of {@link projectEvents}. */
-export interface ProjectOptions {
-  /**
-   * The ids were claimed already (by `idempotentHandler`, on the per-event
-   * path of the Postgres bus): project every event given.
-   */
-  readonly claimed?: boolean;
-}
-
 /**
- * Projects events of nes.audit.v1 inside the caller's transaction: claims
- * their ids for `group` in `processed_event`, then writes a row for each new
- * one — `telemetry.log` (one multi-row INSERT) for device telemetry,
- * `audit.client` / `audit.initial_access_token` for registration events.
- * Payloads are parsed here; a payload the catalog accepted but the mapping
- * cannot read throws, which fails (and retries) the batch.
+ * Projects events of nes.audit.v1 inside the caller's transaction: a
+ * `telemetry.log` row (one multi-row INSERT for the batch) for device
+ * telemetry, an `audit.client` / `audit.initial_access_token` row for
+ * registration events. Every table is unique on the event id and skips a row
+ * it holds already, so a redelivered event — after a crash between commit and
+ * offset commit, or republished twice — changes nothing, without a separate
+ * processed-ids table to write for each event. Payloads are parsed here; a
+ * payload the catalog accepted but the mapping cannot read throws, which
+ * fails (and retries) the batch.
  */
 export async function projectEvents(
   tx: Queryable,
-  group: string,
   events: readonly CloudEvent[],
-  options: ProjectOptions = {},
 ): Promise<ProjectionResult> {
-  const ids = events.map((e) => e.id);
-  const fresh = options.claimed === true ? new Set(ids) : await claimEvents(tx, group, ids);
   const logRows: LogRow[] = [];
   let auditRows = 0;
   let skipped = 0;
   let oldest = Number.POSITIVE_INFINITY;
-  const seen = new Set<string>();
   for (const event of events) {
-    // A batch may hold one event twice (a republished duplicate): project it once.
-    if (!fresh.has(event.id) || seen.has(event.id)) continue;
-    seen.add(event.id);
     const telemetry = nesPayload(event, 'nes.audit.telemetry.v1');
     if (telemetry !== undefined) {
       const row = toLogRow(event, telemetry);
@@ -64,22 +49,22 @@ export async function projectEvents(
       continue;
     }
     const audit = toAuditRow(event);
-    if (audit !== undefined) oldest = Math.min(oldest, audit.row.eventTime.getTime());
     if (audit === undefined) {
       skipped += 1;
-    } else if (audit.table === 'client') {
-      await insertAuditClientRow(tx, audit.row);
-      auditRows += 1;
-    } else {
-      await insertAuditCrtRow(tx, audit.row);
-      auditRows += 1;
+      continue;
     }
+    oldest = Math.min(oldest, audit.row.eventTime.getTime());
+    const inserted =
+      audit.table === 'client'
+        ? await insertAuditClientRow(tx, audit.row)
+        : await insertAuditCrtRow(tx, audit.row);
+    if (inserted) auditRows += 1;
   }
-  await insertLogRows(tx, logRows);
+  const logInserted = await insertLogRows(tx, logRows);
   return {
-    logRows: logRows.length,
+    logRows: logInserted,
     auditRows,
-    duplicates: events.length - seen.size,
+    duplicates: events.length - skipped - logInserted - auditRows,
     skipped,
     oldestRecordedAt: Number.isFinite(oldest) ? new Date(oldest) : undefined,
   };

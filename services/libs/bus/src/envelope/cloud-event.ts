@@ -53,6 +53,18 @@ export interface OutgoingEvent<TData = unknown> {
   readonly event: CloudEvent<TData>;
 }
 
+/**
+ * An envelope validated and serialised already — an outbox row, checked when
+ * it was enqueued: transports send `value` as it is, without parsing it again.
+ */
+export interface EncodedEvent {
+  readonly topic: string;
+  /** The envelope's `partitionkey`. */
+  readonly key: string;
+  /** The CloudEvents JSON text. */
+  readonly value: string;
+}
+
 /** Name of the dead-letter topic for `topic`. */
 export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId } from './event-id.js';
 
 import type { EventCatalog, PayloadOf } from './catalog.js';
 import { DATA_CONTENT_TYPE, type CloudEvent, type OutgoingEvent } from './cloud-event.js';
@@ -31,7 +31,7 @@ export interface RawEventInput extends EventOptions {
 export function createEvent(input: RawEventInput): OutgoingEvent {
   const event: CloudEvent = {
     specversion: '1.0',
-    id: input.id ?? uuidv7(),
+    id: input.id ?? newEventId(),
     source: input.source,
     type: input.type,
     subject: input.subject ?? input.key,

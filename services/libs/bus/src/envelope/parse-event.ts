@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, type CloudEvent } from './cloud-event.js';
+import { DEFAULT_MAX_EVENT_BYTES, type CloudEvent } from './cloud-event.js';
 import { cloudEventSchema, describeIssues } from './event-schema.js';
 
 /** Outcome of reading an envelope off the wire: the event, or why it is unusable. */
@@ -50,17 +50,29 @@ export function assertValidEvent(
   event: CloudEvent,
   maxBytes: number = DEFAULT_MAX_EVENT_BYTES,
 ): Buffer {
+  return Buffer.from(validEventJson(event, maxBytes), 'utf8');
+}
+
+/**
+ * {@link assertValidEvent}, returning the envelope's JSON text (what the
+ * outbox stores), so a producer serialises each event once.
+ */
+export function validEventJson(
+  event: CloudEvent,
+  maxBytes: number = DEFAULT_MAX_EVENT_BYTES,
+): string {
   const result = cloudEventSchema.safeParse(event);
   if (!result.success) {
     throw new InvalidEventError(
       `event ${String(event.id)} (${String(event.type)}) is invalid: ${describeIssues(result.error)}`,
     );
   }
-  const encoded = encodeEvent(event);
-  if (encoded.length > maxBytes) {
+  const json = JSON.stringify(event);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > maxBytes) {
     throw new InvalidEventError(
-      `event ${event.id} (${event.type}) is ${encoded.length} bytes, more than ${maxBytes}`,
+      `event ${event.id} (${event.type}) is ${bytes} bytes, more than ${maxBytes}`,
     );
   }
-  return encoded;
+  return json;
 }

@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs';
 
-import type { OutgoingEvent } from '../envelope/cloud-event.js';
+import type { EncodedEvent, OutgoingEvent } from '../envelope/cloud-event.js';
 import type { EventBus, Readiness, SubscribeOptions, Subscription } from '../event-bus.js';
 import { pinoLogCreator } from './kafka-log.js';
 import { kafkaRetry, resolveKafkaOptions, type KafkaBusOptions } from './kafka-options.js';
@@ -40,6 +40,11 @@ export function createKafkaBus(input: KafkaBusOptions): EventBus {
     async publish(events: readonly OutgoingEvent[]): Promise<void> {
       if (closed) throw new Error('event bus is closed');
       await publisher.publish(events);
+    },
+
+    async publishEncoded(events: readonly EncodedEvent[]): Promise<void> {
+      if (closed) throw new Error('event bus is closed');
+      await publisher.publishEncoded(events);
     },
 
     async subscribe(subscribe: SubscribeOptions): Promise<Subscription> {

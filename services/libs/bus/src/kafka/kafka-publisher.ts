@@ -1,7 +1,11 @@
 import kafkajs, { type Admin, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 
-import { CLOUDEVENTS_CONTENT_TYPE, type OutgoingEvent } from '../envelope/cloud-event.js';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  type EncodedEvent,
+  type OutgoingEvent,
+} from '../envelope/cloud-event.js';
 import { assertValidEvent } from '../envelope/parse-event.js';
 import { kafkaRetry, type ResolvedKafkaOptions } from './kafka-options.js';
 
@@ -29,20 +33,32 @@ export class KafkaPublisher {
   }
 
   async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    await this.send(
+      events.map(({ topic, event }) => ({
+        topic,
+        key: event.partitionkey,
+        value: assertValidEvent(event, this.options.maxEventBytes),
+      })),
+    );
+  }
+
+  /** Sends envelopes validated and serialised already (outbox rows) as they are. */
+  async publishEncoded(events: readonly EncodedEvent[]): Promise<void> {
+    await this.send(events);
+  }
+
+  private async send(
+    records: readonly { topic: string; key: string; value: Buffer | string }[],
+  ): Promise<void> {
+    if (records.length === 0) return;
     const byTopic = new Map<string, TopicMessages>();
-    for (const { topic, event } of events) {
-      const value = assertValidEvent(event, this.options.maxEventBytes);
+    for (const { topic, key, value } of records) {
       let entry = byTopic.get(topic);
       if (entry === undefined) {
         entry = { topic, messages: [] };
         byTopic.set(topic, entry);
       }
-      entry.messages.push({
-        key: event.partitionkey,
-        value,
-        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-      });
+      entry.messages.push({ key, value, headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } });
     }
     await this.ensureTopics([...byTopic.keys()]);
     const current = this.connectedProducer();

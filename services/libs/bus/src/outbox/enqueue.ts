@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 import type { OutgoingEvent } from '../envelope/cloud-event.js';
-import { assertValidEvent } from '../envelope/parse-event.js';
+import { validEventJson } from '../envelope/parse-event.js';
 import type { Queryable } from '../db/queryable.js';
 
 /**
@@ -23,19 +23,21 @@ export async function enqueue(
 ): Promise<void> {
   const list: readonly OutgoingEvent[] = Array.isArray(events) ? events : [events as OutgoingEvent];
   if (list.length === 0) return;
-  for (const { event } of list) assertValidEvent(event);
-  // One statement for the whole batch: unnest keeps the array order, so seq follows it.
+  // Validated and serialised once. The envelopes travel as one JSON array text
+  // (joined, not escaped element by element as a pg array literal would be).
+  const json = `[${list.map(({ event }) => validEventJson(event)).join(',')}]`;
+  // One statement for the whole batch, rows in array order, so seq follows it.
   await executor.query(
     `INSERT INTO outbox (id, topic, key, event)
-     SELECT id, topic, key, event
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
-            AS e(id, topic, key, event, ord)
+     SELECT e.id, e.topic, e.key, j.event::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS e(id, topic, key, ord)
+       JOIN json_array_elements($4::json) WITH ORDINALITY AS j(event, ord) USING (ord)
       ORDER BY ord`,
     [
       list.map((e) => e.event.id),
       list.map((e) => e.topic),
       list.map((e) => e.event.partitionkey),
-      list.map((e) => JSON.stringify(e.event)),
+      json,
     ],
   );
 }

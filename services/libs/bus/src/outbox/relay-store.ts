@@ -1,11 +1,12 @@
-import type { CloudEvent } from '../envelope/cloud-event.js';
 import { quoteIdentifier, type Queryable } from '../db/queryable.js';
 
-/** An unpublished outbox row, as the relay reads it. */
+/** An unpublished outbox row, as the relay reads it: the envelope as stored, not parsed. */
 export interface OutboxRow {
   readonly id: string;
   readonly topic: string;
-  readonly event: CloudEvent;
+  readonly key: string;
+  /** The CloudEvents JSON, validated when it was enqueued. */
+  readonly value: string;
   readonly createdAt: Date;
 }
 
@@ -51,14 +52,21 @@ export class RelayStore {
     const { rows } = await session.query<{
       id: string;
       topic: string;
-      event: CloudEvent;
+      key: string;
+      value: string;
       created_at: Date;
     }>(
-      `SELECT id, topic, event, created_at FROM ${this.outbox}
+      `SELECT id, topic, key, event::text AS value, created_at FROM ${this.outbox}
         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ id: r.id, topic: r.topic, event: r.event, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      topic: r.topic,
+      key: r.key,
+      value: r.value,
+      createdAt: r.created_at,
+    }));
   }
 
   async markPublished(session: Queryable, ids: readonly string[]): Promise<void> {
@@ -67,6 +75,11 @@ export class RelayStore {
         WHERE id = ANY($1::uuid[])`,
       [ids],
     );
+  }
+
+  /** Deletes published rows at once: the cheapest write for a high-volume outbox. */
+  async deletePublished(session: Queryable, ids: readonly string[]): Promise<void> {
+    await session.query(`DELETE FROM ${this.outbox} WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   async markFailed(session: Queryable, ids: readonly string[], error: string): Promise<void> {

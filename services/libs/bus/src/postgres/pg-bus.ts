@@ -1,6 +1,10 @@
 import pg from 'pg';
 
-import { CLOUDEVENTS_CONTENT_TYPE, type OutgoingEvent } from '../envelope/cloud-event.js';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  type EncodedEvent,
+  type OutgoingEvent,
+} from '../envelope/cloud-event.js';
 import { assertValidEvent } from '../envelope/parse-event.js';
 import type { EventBus, Readiness, SubscribeOptions, Subscription } from '../event-bus.js';
 import { validateSubscription, withTimeout } from '../subscription-checks.js';
@@ -80,6 +84,18 @@ export async function createPostgresBus(input: PostgresBusOptions): Promise<Even
     async publish(events: readonly OutgoingEvent[]): Promise<void> {
       if (closed) throw new Error('event bus is closed');
       await append(events);
+    },
+
+    async publishEncoded(events: readonly EncodedEvent[]): Promise<void> {
+      if (closed) throw new Error('event bus is closed');
+      await log.append(
+        events.map(({ topic, key, value }) => ({
+          topic,
+          key,
+          value: Buffer.from(value, 'utf8'),
+          contentType: CLOUDEVENTS_CONTENT_TYPE,
+        })),
+      );
     },
 
     async subscribe(subscribe: SubscribeOptions): Promise<Subscription> {

@@ -6,6 +6,8 @@ import {
   enqueue,
   InvalidEventError,
   OutboxRelay,
+  type CloudEvent,
+  type EncodedEvent,
   type EventBus,
   type OutgoingEvent,
 } from '../../src/index.js';
@@ -14,15 +16,22 @@ import { quietLogger, TEST_RELAY } from '../support/test-bus.js';
 import { waitFor } from '../support/wait.js';
 
 /** A bus that records what it is given: the relay's behaviour is under test here, not a transport. */
-function recordingBus(): Pick<EventBus, 'publish'> & { published: OutgoingEvent[] } {
+function recordingBus(): Pick<EventBus, 'publishEncoded'> & { published: OutgoingEvent[] } {
   const published: OutgoingEvent[] = [];
   return {
     published,
-    publish: (events) => {
-      published.push(...events);
+    publishEncoded: (events) => {
+      published.push(...events.map(asOutgoing));
       return Promise.resolve();
     },
   };
+}
+
+/** What the relay hands over, read back: the stored envelope, parsed. */
+function asOutgoing(encoded: EncodedEvent): OutgoingEvent {
+  const event = JSON.parse(encoded.value) as CloudEvent;
+  expect(encoded.key).toBe(event.partitionkey);
+  return { topic: encoded.topic, event };
 }
 
 const event = (topic: string, key = 'k'): OutgoingEvent =>
@@ -160,6 +169,48 @@ describe('outbox relay', () => {
     });
     await relay.stop();
     expect(relay.status()).toMatchObject({ active: false, running: false });
+  });
+
+  it('with a retention of 0, deletes each batch once the bus has taken it', async () => {
+    const topic = uniqueName('delete');
+    const published: OutgoingEvent[] = [];
+    let refuse = true;
+    const relay = new OutboxRelay({
+      pool: service.pool,
+      schema: service.schema,
+      bus: {
+        publishEncoded: (events) => {
+          if (refuse) return Promise.reject(new Error('broker down'));
+          published.push(...events.map(asOutgoing));
+          return Promise.resolve();
+        },
+      },
+      logger: quietLogger,
+      ...TEST_RELAY,
+      retentionMs: 0,
+    });
+    const rowsOf = async () =>
+      (
+        await service.pool.query<{ attempts: number }>(
+          'SELECT attempts FROM outbox WHERE topic = $1',
+          [topic],
+        )
+      ).rows;
+    const events = [event(topic, 'a'), event(topic, 'b')];
+    await enqueue(service.pool, events);
+    relay.start();
+    // While the bus refuses, the rows stay (with their failed attempts).
+    await waitFor('a failed attempt', async () =>
+      (await rowsOf()).every((row) => row.attempts > 0),
+    );
+    expect(await rowsOf()).toHaveLength(2);
+    refuse = false;
+    await waitFor('the events', () => published.filter((p) => p.topic === topic).length === 2);
+    await relay.stop();
+    expect(await rowsOf()).toEqual([]);
+    expect(published.filter((p) => p.topic === topic).map((p) => p.event.id)).toEqual(
+      events.map((e) => e.event.id),
+    );
   });
 
   it('rejects nonsense configuration', () => {
