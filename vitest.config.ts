@@ -19,7 +19,11 @@ export default defineConfig({
           name: 'unit',
           // Unit tests first (fast, no I/O), then the integration tier with its own worker cap.
           sequence: { groupOrder: 0 },
-          include: ['services/**/src/**/*.test.ts', 'proto/src/**/*.test.ts'],
+          include: [
+            'services/**/src/**/*.test.ts',
+            'proto/src/**/*.test.ts',
+            'deploy/**/test/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },
       },
