@@ -2,11 +2,13 @@ import { hostname } from 'node:os';
 import {
   busSection,
   databaseSection,
+  envApiKeyList,
+  envBaseUrl,
   envBool,
   envInt,
-  envList,
+  envParsedList,
   envString,
-  envUrl,
+  envTrustProxy,
   grpcSection,
   httpSection,
   logSection,
@@ -17,7 +19,6 @@ import {
   type Env,
 } from '@nes/kit';
 import { z } from 'zod';
-import { parseAdminKeyEntry, type AdminKeyEntry } from './domain/admin-keys.js';
 import { parseSigningKey, type SigningKey } from './domain/signing-keys.js';
 
 /** The prefix of every variable this service reads. */
@@ -35,80 +36,9 @@ function signingKey() {
   });
 }
 
-/** A comma-separated list of `kid:secret`. */
-function signingKeyList() {
-  return envList({ max: 16 }).transform((items, ctx): SigningKey[] => {
-    const keys: SigningKey[] = [];
-    items.forEach((item, index) => {
-      const parsed = parseSigningKey(item);
-      if (typeof parsed === 'string')
-        ctx.addIssue({ code: 'custom', message: `item ${index + 1}: ${parsed}` });
-      else keys.push(parsed);
-    });
-    return keys;
-  });
-}
-
-/** A comma-separated list of `name:sha256hex`. */
-function adminKeyList() {
-  return envList({ max: 64 }).transform((items, ctx): AdminKeyEntry[] => {
-    const entries: AdminKeyEntry[] = [];
-    items.forEach((item, index) => {
-      const parsed = parseAdminKeyEntry(item);
-      if (typeof parsed === 'string')
-        ctx.addIssue({ code: 'custom', message: `item ${index + 1}: ${parsed}` });
-      else entries.push(parsed);
-    });
-    const names = entries.map((e) => e.name);
-    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-    if (duplicate !== undefined)
-      ctx.addIssue({ code: 'custom', message: `name '${duplicate}' appears twice` });
-    return entries;
-  });
-}
-
-/**
- * fastify's trustProxy: `false` (default), `true` (trust every hop — only
- * behind a proxy that overwrites X-Forwarded-For), or a list of proxy
- * addresses/CIDRs whose X-Forwarded-For is believed.
- */
-function trustProxy() {
-  return envString({ max: 2048 }).transform((text, ctx): boolean | string[] => {
-    const lower = text.toLowerCase();
-    if (lower === 'false') return false;
-    if (lower === 'true') return true;
-    const items = text
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (items.length > 0 && items.every((s) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(s)))
-      return items;
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected true, false or a list of IP addresses/CIDRs',
-    });
-    return z.NEVER;
-  });
-}
-
-/** A public base URL without trailing slash, query or fragment. */
-function publicUrl() {
-  return envUrl({ protocols: ['https', 'http'] }).transform((text, ctx) => {
-    const url = new URL(text);
-    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected a base URL without credentials, query or fragment',
-      });
-      return z.NEVER;
-    }
-    return url.toString().replace(/\/+$/, '');
-  });
-}
-
 /** The service's configuration schema; see README.md for every variable. */
 export const configSchema = z.object({
-  http: httpSection({ port: 8081 }).extend({ trustProxy: trustProxy().default(false) }),
+  http: httpSection({ port: 8081 }).extend({ trustProxy: envTrustProxy().default(false) }),
   grpc: grpcSection({ port: 50061 }),
   database: databaseSection(),
   redis: redisSection().extend({
@@ -118,12 +48,13 @@ export const configSchema = z.object({
   log: logSection(),
   shutdown: shutdownSection(),
   /** The URL devices reach NES at: the MDM JSON's nesUrl, the CRT issuer, registration_client_uri's base. */
-  publicUrl: publicUrl(),
+  publicUrl: envBaseUrl(),
   /** This replica's machine name, recorded as the creator of the clients it registers. */
   serverHost: envString({ max: 255 }).default(hostname()),
   crt: z.object({
     signingKey: secret(signingKey()),
-    previousSigningKeys: secret(signingKeyList()).optional(),
+    /** A comma-separated list of `kid:secret`. */
+    previousSigningKeys: secret(envParsedList(parseSigningKey, { max: 16 })).optional(),
     /** How long a new CRT's value stays fetchable as a QR code; 0 = not at all. */
     qrTtlSeconds: envInt({ min: 0, max: 86_400 }).default(600),
     /** Longest lifetime of a CRT (5 years). */
@@ -134,8 +65,14 @@ export const configSchema = z.object({
     secretTtlSeconds: envInt({ min: 0, max: 10 * 366 * 86_400 }).default(0),
   }),
   admin: z.object({
-    /** `name:sha256hex` entries; without any, the admin API refuses every request. */
-    apiKeys: secret(adminKeyList()).optional(),
+    /**
+     * Administrator API keys (until the console signs administrators in
+     * through the directory): `name:sha256hex` entries, the name written to
+     * created_by/modified_by, the hash of a `nesadm_…` key made by
+     * `pnpm --filter @nes/registration admin-key`. Without any, the admin API
+     * refuses every request.
+     */
+    apiKeys: secret(envApiKeyList()).optional(),
   }),
   rateLimit: z.object({
     enabled: envBool().default(true),

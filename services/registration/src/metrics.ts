@@ -1,5 +1,5 @@
 import type { Metrics } from '@nes/kit';
-import type { RelayMetrics } from '@nes/bus';
+import { outboxRelayMetrics, type RelayMetrics } from '@nes/bus';
 
 /** How a registration attempt ended (label values of the registrations counter). */
 export type RegistrationOutcome =
@@ -46,35 +46,11 @@ export function createRegistrationMetrics(metrics: Metrics): RegistrationMetrics
     name: 'nes_registration_rate_limit_unavailable_total',
     help: 'Requests let through because the rate limiter (Redis) could not be reached',
   });
-  const backlog = metrics.gauge({
-    name: 'nes_registration_outbox_backlog',
-    help: 'Unpublished outbox events (reported by the active relay)',
-  });
-  const published = metrics.counter({
-    name: 'nes_registration_outbox_published_total',
-    help: 'Outbox events published to the bus',
-  });
-  const publishFailed = metrics.counter({
-    name: 'nes_registration_outbox_publish_failures_total',
-    help: 'Outbox events whose publication failed (retried)',
-  });
-  const lag = metrics.histogram({
-    name: 'nes_registration_outbox_lag_seconds',
-    help: 'Age of the oldest event of each published outbox batch',
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-  });
   return {
     registration: (outcome) => registrations.inc({ outcome }),
     crtOperation: (operation) => crtOperations.inc({ operation }),
     clientOperation: (operation) => clientOperations.inc({ operation }),
     rateLimitUnavailable: () => rateLimitDown.inc(),
-    relay: {
-      backlog: (size) => backlog.set(size),
-      published: (count, _durationMs, maxLagMs) => {
-        published.inc(count);
-        lag.observe(maxLagMs / 1000);
-      },
-      failed: (count) => publishFailed.inc(count),
-    },
+    relay: outboxRelayMetrics(metrics, { prefix: 'nes_registration' }),
   };
 }

@@ -3,9 +3,11 @@ import {
   clientTlsSection,
   ConfigError,
   databaseSection,
+  envApiKeyList,
   envInt,
   envList,
   envString,
+  envTrustProxy,
   envUrl,
   httpSection,
   logSection,
@@ -17,48 +19,9 @@ import {
 } from '@nes/kit';
 import { topics } from '@nes/proto';
 import { z } from 'zod';
-import { parseAnalystKeyEntry, type AnalystKeyEntry } from './domain/analyst-keys.js';
 
 /** The prefix of every variable this service reads (both processes share them). */
 export const ENV_PREFIX = 'NES_TEL_';
-
-/** A comma-separated list of `name:sha256hex` analyst API keys. */
-function analystKeyList() {
-  return envList({ max: 64 }).transform((items, ctx): AnalystKeyEntry[] => {
-    const entries: AnalystKeyEntry[] = [];
-    items.forEach((item, index) => {
-      const parsed = parseAnalystKeyEntry(item);
-      if (typeof parsed === 'string')
-        ctx.addIssue({ code: 'custom', message: `item ${index + 1}: ${parsed}` });
-      else entries.push(parsed);
-    });
-    const names = entries.map((e) => e.name);
-    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-    if (duplicate !== undefined)
-      ctx.addIssue({ code: 'custom', message: `name '${duplicate}' appears twice` });
-    return entries;
-  });
-}
-
-/** fastify's trustProxy: false (default), true, or a list of proxy addresses/CIDRs. */
-function trustProxy() {
-  return envString({ max: 2048 }).transform((text, ctx): boolean | string[] => {
-    const lower = text.toLowerCase();
-    if (lower === 'false') return false;
-    if (lower === 'true') return true;
-    const items = text
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (items.length > 0 && items.every((s) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(s)))
-      return items;
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected true, false or a list of IP addresses/CIDRs',
-    });
-    return z.NEVER;
-  });
-}
 
 /** `host:port` of a gRPC server. */
 function grpcTarget() {
@@ -85,7 +48,7 @@ export const DEFAULT_SOURCE_TOPICS = [
 
 /** The schema of every `NES_TEL_*` variable; see README.md. */
 export const configSchema = z.object({
-  http: httpSection({ port: 8084 }).extend({ trustProxy: trustProxy().default(false) }),
+  http: httpSection({ port: 8084 }).extend({ trustProxy: envTrustProxy().default(false) }),
   database: databaseSection(),
   /** A read-only role (or a replica) for the analysts' queries; default: `DATABASE_URL`. */
   queryDatabase: z
@@ -127,7 +90,7 @@ export const configSchema = z.object({
   }),
   analysts: z.object({
     /** `name:sha256hex` entries (keys made by `nes-telemetry-analyst-key`). */
-    apiKeys: secret(analystKeyList()).optional(),
+    apiKeys: secret(envApiKeyList()).optional(),
   }),
   ingest: z.object({
     /** Events per batch. */

@@ -1,4 +1,4 @@
-import type { RelayMetrics } from '@nes/bus';
+import { outboxRelayMetrics, type RelayMetrics } from '@nes/bus';
 import type { Metrics } from '@nes/kit';
 
 /** The API process' business metrics. */
@@ -50,22 +50,9 @@ export function createIngestMetrics(metrics: Metrics): IngestMetrics {
     help: 'Rows streamed by exports, by format',
     labelNames: ['format'],
   });
-  const backlog = metrics.gauge({
-    name: 'nes_telemetry_outbox_backlog',
-    help: 'Unpublished outbox events (reported by the active relay)',
-  });
-  const published = metrics.counter({
-    name: 'nes_telemetry_outbox_published_total',
-    help: 'Outbox events published to nes.audit.v1',
-  });
-  const publishFailed = metrics.counter({
-    name: 'nes_telemetry_outbox_publish_failures_total',
-    help: 'Outbox events whose publication failed (retried)',
-  });
-  const lag = metrics.histogram({
-    name: 'nes_telemetry_outbox_lag_seconds',
-    help: 'Age of the oldest event of each published outbox batch',
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  const relay = outboxRelayMetrics(metrics, {
+    prefix: 'nes_telemetry',
+    destination: 'nes.audit.v1',
   });
   return {
     events: (outcome, count) => events.inc({ outcome }, count),
@@ -73,14 +60,8 @@ export function createIngestMetrics(metrics: Metrics): IngestMetrics {
     republished: (type) => republished.inc({ type }),
     streams: (delta) => streams.inc(delta),
     exported: (format, rows) => exported.inc({ format }, rows),
-    backlog: (size) => backlog.set(size),
-    relay: {
-      published: (count, _durationMs, maxLagMs) => {
-        published.inc(count);
-        lag.observe(maxLagMs / 1000);
-      },
-      failed: (count) => publishFailed.inc(count),
-    },
+    backlog: relay.backlog,
+    relay: { published: relay.published, failed: relay.failed },
   };
 }
 

@@ -3,11 +3,14 @@ import {
   busSection,
   clientTlsSection,
   databaseSection,
+  envBaseUrl,
   envBool,
   envEnum,
   envInt,
   envList,
+  envParsedList,
   envString,
+  envTrustProxy,
   envUrl,
   httpSection,
   logSection,
@@ -26,6 +29,7 @@ export const ENV_PREFIX = 'NES_TOKEN_';
 
 const DAY = 86_400;
 
+/** This service's wording of two of kit's errors, as operators have seen it. */
 /** `kek-id:base64url(32 bytes)`; secret, so its value never appears in an error. */
 function encryptionKey() {
   return envString({ max: 256 }).transform((text, ctx): EncryptionKey => {
@@ -35,57 +39,6 @@ function encryptionKey() {
       return z.NEVER;
     }
     return parsed;
-  });
-}
-
-/** A comma-separated list of `kek-id:base64url(32 bytes)`. */
-function encryptionKeyList() {
-  return envList({ max: 16 }).transform((items, ctx): EncryptionKey[] => {
-    const keys: EncryptionKey[] = [];
-    items.forEach((item, index) => {
-      const parsed = parseEncryptionKey(item);
-      if (typeof parsed === 'string') {
-        ctx.addIssue({ code: 'custom', message: `item ${index + 1}: ${parsed}` });
-      } else keys.push(parsed);
-    });
-    return keys;
-  });
-}
-
-/**
- * fastify's trustProxy: `false` (default), `true` (every hop — only behind a
- * proxy that overwrites X-Forwarded-For), or the proxies' IPs/CIDRs.
- * It decides which address the brute-force limits count per IP.
- */
-function trustProxy() {
-  return envString({ max: 2048 }).transform((text, ctx): boolean | string[] => {
-    const lower = text.toLowerCase();
-    if (lower === 'false') return false;
-    if (lower === 'true') return true;
-    const items = text
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (items.length > 0 && items.every((s) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(s))) {
-      return items;
-    }
-    ctx.addIssue({ code: 'custom', message: 'expected true, false or an IP/CIDR list' });
-    return z.NEVER;
-  });
-}
-
-/** An https (or http, for local use) base URL without query, fragment or trailing slash. */
-function baseUrl() {
-  return envUrl({ protocols: ['https', 'http'] }).transform((text, ctx) => {
-    const url = new URL(text);
-    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected a URL without credentials, query or fragment',
-      });
-      return z.NEVER;
-    }
-    return url.toString().replace(/\/+$/, '');
   });
 }
 
@@ -99,7 +52,10 @@ function grpcTarget() {
 /** The service's configuration schema; see README.md for every variable. */
 export const configSchema = z
   .object({
-    http: httpSection({ port: 8082 }).extend({ trustProxy: trustProxy().default(false) }),
+    http: httpSection({ port: 8082 }).extend({
+      /** fastify's trustProxy: it decides which address the brute-force limits count per IP. */
+      trustProxy: envTrustProxy().default(false),
+    }),
     database: databaseSection(),
     redis: redisSection().extend({
       keyPrefix: envString({ max: 64 }).default('nes:token:'),
@@ -111,7 +67,7 @@ export const configSchema = z
       drainDelayMs: envInt({ min: 0, max: 60_000 }).default(0),
     }),
     /** This service's public URL: the `iss` of every token and the base of its endpoints. */
-    issuer: baseUrl(),
+    issuer: envBaseUrl(),
     /** The registration service's RFC 7591 endpoint, advertised in the server metadata. */
     registrationEndpoint: envUrl({ protocols: ['https', 'http'] }).optional(),
     /** This replica's name (per-replica consumer group of client events). */
@@ -134,7 +90,7 @@ export const configSchema = z
     keys: z.object({
       encryptionKey: secret(encryptionKey()),
       /** Older key-encryption keys, for keys sealed before a KEK rotation (re-sealed on start). */
-      previousEncryptionKeys: secret(encryptionKeyList()).optional(),
+      previousEncryptionKeys: secret(envParsedList(parseEncryptionKey, { max: 16 })).optional(),
       algorithm: envEnum(SIGNING_ALGORITHMS).default('ES256'),
       rotationIntervalSeconds: envInt({ min: 60, max: 365 * DAY }).default(7 * DAY),
       /** How long a new key is in the JWKS before it signs anything. */

@@ -36,6 +36,7 @@ export {
   DEFAULT_OUTAGE_BACKOFF,
   type BackoffPolicy,
 } from './backoff.js';
+export { sleep } from './sleep.js';
 export type {
   DeliveryContext,
   EventBus,
@@ -51,7 +52,14 @@ export {
   type IdempotentHandlerOptions,
   type TransactionalHandler,
 } from './consumer/idempotent-handler.js';
-export { INVALID_ENVELOPE_TYPE } from './consumer/dead-letter.js';
+export {
+  catalogRejection,
+  deadLetterOf,
+  INVALID_ENVELOPE_TYPE,
+  invalidEnvelopeDeadLetter,
+  type DeadLetterInfo,
+  type TransportRecord,
+} from './consumer/dead-letter.js';
 export { enqueue, OUTBOX_MIGRATIONS_DIR } from './outbox/enqueue.js';
 export {
   OutboxRelay,
@@ -59,6 +67,7 @@ export {
   type RelayMetrics,
   type RelayStatus,
 } from './outbox/outbox-relay.js';
+export { outboxRelayMetrics, type OutboxRelayMetricsOptions } from './outbox/relay-metrics.js';
 export { createKafkaBus } from './kafka/kafka-bus.js';
 export type {
   KafkaBusOptions,

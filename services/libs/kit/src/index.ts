@@ -6,6 +6,9 @@ export * from './config/parse-config.js';
 export * from './config/redact-config.js';
 export * from './config/sections.js';
 
+// auth
+export * from './auth/api-keys.js';
+
 // log
 export * from './log/create-logger.js';
 export { REDACT_CENSOR, REDACT_DEPTH, SENSITIVE_KEYS } from './log/redact-paths.js';

@@ -1,7 +1,6 @@
-import { UnauthorizedError } from '@nes/kit';
+import { findApiKeyHolder, UnauthorizedError, type ApiKeyEntry } from '@nes/kit';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { readBearer } from '../domain/bearer.js';
-import { findAdminKeyHolder, type AdminKeyEntry } from '../domain/admin-keys.js';
 import { authorizationOf } from './request-facts.js';
 
 declare module 'fastify' {
@@ -25,10 +24,10 @@ class AdminAuthenticationError extends UnauthorizedError {
  * means every request is refused — the admin API is never open. (Admin
  * access tokens from the token service replace this with issue 4.)
  */
-export function adminAuthentication(entries: readonly AdminKeyEntry[]): onRequestHookHandler {
+export function adminAuthentication(entries: readonly ApiKeyEntry[]): onRequestHookHandler {
   return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     const bearer = readBearer(authorizationOf(request));
-    const holder = bearer.kind === 'token' ? findAdminKeyHolder(bearer.token, entries) : undefined;
+    const holder = bearer.kind === 'token' ? findApiKeyHolder(bearer.token, entries) : undefined;
     if (holder === undefined) {
       done(
         new AdminAuthenticationError(

@@ -1,11 +1,14 @@
 import { bearerToken, type AccessTokenVerifier } from '@nes/auth';
-import { ForbiddenError, isAppError, ServiceUnavailableError, UnauthorizedError } from '@nes/kit';
-import type { FastifyRequest } from 'fastify';
 import {
-  ANALYST_KEY_PREFIX,
-  findAnalystKeyHolder,
-  type AnalystKeyEntry,
-} from '../domain/analyst-keys.js';
+  findApiKeyHolder,
+  ForbiddenError,
+  isAppError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  type ApiKeyEntry,
+} from '@nes/kit';
+import type { FastifyRequest } from 'fastify';
+import { ANALYST_KEY_PREFIX } from '../domain/analyst-keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +34,7 @@ class AnalystAuthenticationError extends UnauthorizedError {
  * No configured key and no token means every request is refused.
  */
 export function analystAuthentication(options: {
-  readonly keys: readonly AnalystKeyEntry[];
+  readonly keys: readonly ApiKeyEntry[];
   readonly verifier: AccessTokenVerifier;
   readonly scope: string;
 }): (request: FastifyRequest) => Promise<void> {
@@ -46,7 +49,7 @@ export function analystAuthentication(options: {
       );
     }
     if (token.startsWith(ANALYST_KEY_PREFIX)) {
-      const holder = findAnalystKeyHolder(token, options.keys);
+      const holder = findApiKeyHolder(token, options.keys);
       if (holder === undefined) {
         throw new AnalystAuthenticationError('The analyst API key is not valid.', {
           code: 'analyst_authentication_required',

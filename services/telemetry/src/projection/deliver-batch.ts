@@ -1,15 +1,19 @@
 import {
   backoffDelay,
+  catalogRejection,
+  deadLetterOf,
   DEFAULT_HANDLER_BACKOFF,
   DEFAULT_OUTAGE_BACKOFF,
+  invalidEnvelopeDeadLetter,
   parseEvent,
+  sleep,
   type BackoffPolicy,
   type CloudEvent,
   type EventCatalog,
   type OutgoingEvent,
+  type TransportRecord,
 } from '@nes/bus';
 import type { Logger } from '@nes/kit';
-import { deadLetterOf, invalidEnvelopeDeadLetter, type RawRecord } from './dead-letters.js';
 
 /** Everything the batch delivery needs from its transport and its handler. */
 export interface BatchPipeline {
@@ -45,7 +49,7 @@ export type BatchOutcome = 'done' | 'aborted';
  * they end or the consumer stops, never dead-lettered.
  */
 export async function deliverBatch(
-  records: readonly RawRecord[],
+  records: readonly TransportRecord[],
   pipeline: BatchPipeline,
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
@@ -159,17 +163,6 @@ export function isOutage(error: unknown): boolean {
   );
 }
 
-function catalogRejection(catalog: EventCatalog, event: CloudEvent): string | undefined {
-  const entry = Object.hasOwn(catalog, event.type) ? catalog[event.type] : undefined;
-  if (entry === undefined) return `unknown-type: ${event.type}`;
-  try {
-    entry.codec.fromJSON(event.data);
-  } catch (error) {
-    return `invalid-data: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  return undefined;
-}
-
 const KEEP_ALIVE_SLICE_MS = 1000;
 
 async function waitKeepingAlive(
@@ -179,17 +172,8 @@ async function waitKeepingAlive(
 ): Promise<void> {
   const until = Date.now() + ms;
   while (!signal.aborted && Date.now() < until) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(KEEP_ALIVE_SLICE_MS, until - Date.now()));
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // bus' sleep removes its abort listener each slice: a long outage adds none.
+    await sleep(Math.min(KEEP_ALIVE_SLICE_MS, until - Date.now()), signal);
     await pipeline.keepAlive().catch(() => undefined);
   }
 }

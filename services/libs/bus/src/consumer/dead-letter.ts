@@ -1,3 +1,4 @@
+import type { EventCatalog } from '../envelope/catalog.js';
 import { deadLetterTopic, type CloudEvent, type OutgoingEvent } from '../envelope/cloud-event.js';
 import { createEvent } from '../envelope/create-event.js';
 
@@ -85,6 +86,23 @@ export function invalidEnvelopeDeadLetter(
       dlqtopic: record.topic,
     },
   };
+}
+
+/**
+ * Why `catalog` refuses `event`, as a dead letter's reason — `unknown-type:
+ * <type>` or `invalid-data: <codec message>` — or undefined if it accepts it.
+ */
+export function catalogRejection(catalog: EventCatalog, event: CloudEvent): string | undefined {
+  const entry = Object.hasOwn(catalog, event.type) ? catalog[event.type] : undefined;
+  if (entry === undefined) return `unknown-type: ${event.type}`;
+  // No check of entry.topic: republishing topics (nes.audit.v1) legitimately
+  // carry types whose home topic is another one.
+  try {
+    entry.codec.fromJSON(event.data);
+  } catch (error) {
+    return `invalid-data: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return undefined;
 }
 
 function truncate(reason: string): string {

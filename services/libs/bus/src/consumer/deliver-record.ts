@@ -6,7 +6,12 @@ import type { CloudEvent, OutgoingEvent } from '../envelope/cloud-event.js';
 import { parseEvent } from '../envelope/parse-event.js';
 import type { EventHandler, RetryPolicy } from '../event-bus.js';
 import { sleep } from '../sleep.js';
-import { deadLetterOf, invalidEnvelopeDeadLetter, type TransportRecord } from './dead-letter.js';
+import {
+  catalogRejection,
+  deadLetterOf,
+  invalidEnvelopeDeadLetter,
+  type TransportRecord,
+} from './dead-letter.js';
 
 /** Longest single wait between keep-alive calls while backing off, ms. */
 const KEEP_ALIVE_SLICE_MS = 1000;
@@ -51,7 +56,8 @@ export async function deliverRecord(
     return 'dead-lettered';
   }
   const { event } = parsed;
-  const rejection = catalogRejection(pipeline.catalog, event);
+  const rejection =
+    pipeline.catalog === undefined ? undefined : catalogRejection(pipeline.catalog, event);
   if (rejection !== undefined) {
     return deadLetter(record, event, pipeline, rejection, 0);
   }
@@ -92,23 +98,6 @@ async function deadLetter(
     deadLetterOf(record.topic, event, { group: pipeline.group, reason, attempts }),
   );
   return 'dead-lettered';
-}
-
-function catalogRejection(
-  catalog: EventCatalog | undefined,
-  event: CloudEvent,
-): string | undefined {
-  if (catalog === undefined) return undefined;
-  const entry = Object.hasOwn(catalog, event.type) ? catalog[event.type] : undefined;
-  if (entry === undefined) return `unknown-type: ${event.type}`;
-  // No check of entry.topic: republishing topics (nes.audit.v1) legitimately
-  // carry types whose home topic is another one.
-  try {
-    entry.codec.fromJSON(event.data);
-  } catch (error) {
-    return `invalid-data: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  return undefined;
 }
 
 async function waitKeepingAlive(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseApiKeyEntry, type ApiKeyEntry } from '../auth/api-keys.js';
 
 /**
  * Leaf schemas for environment variables. Every env value is a string, so
@@ -120,6 +121,92 @@ export function envList(options: { item?: RegExp; itemDescription?: string; max?
       return z.NEVER;
     }
     return items;
+  });
+}
+
+/**
+ * What an item parser returns: the parsed value, or why the item is wrong
+ * (a message that must not echo a secret item).
+ */
+export type ItemParser<T> = (item: string) => T | string;
+
+/** Parses every item, reporting each bad one as `item N: <why>`. */
+function parseItems<T>(items: readonly string[], parse: ItemParser<T>, ctx: z.RefinementCtx): T[] {
+  const values: T[] = [];
+  items.forEach((item, index) => {
+    const parsed = parse(item);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: `item ${index + 1}: ${parsed}` });
+    } else values.push(parsed);
+  });
+  return values;
+}
+
+/**
+ * A comma-separated list of at most `max` items (default 64), each turned
+ * into a value by `parse`; every bad item is reported, by position.
+ */
+export function envParsedList<T>(parse: ItemParser<T>, options: { max?: number } = {}) {
+  return envList({ max: options.max ?? 64 }).transform((items, ctx) =>
+    parseItems(items, parse, ctx),
+  );
+}
+
+/**
+ * A comma-separated list of `name:sha256hex` API-key entries
+ * ({@link parseApiKeyEntry}), at most 64, each name once. Wrap it in
+ * {@link secret} so that the hashes stay out of errors and printed config.
+ */
+export function envApiKeyList() {
+  return envList({ max: 64 }).transform((items, ctx): ApiKeyEntry[] => {
+    const entries = parseItems(items, parseApiKeyEntry, ctx);
+    const names = entries.map((e) => e.name);
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+    if (duplicate !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `name '${duplicate}' appears twice` });
+    }
+    return entries;
+  });
+}
+
+/**
+ * fastify's `trustProxy`: `false`, `true` (trust every hop — only behind a
+ * proxy that overwrites X-Forwarded-For), or a list of proxy addresses/CIDRs
+ * whose X-Forwarded-For is believed. It decides which address per-IP limits
+ * count.
+ */
+export function envTrustProxy() {
+  const message = 'expected true, false or a list of IP addresses/CIDRs';
+  return envString({ max: 2048 }).transform((text, ctx): boolean | string[] => {
+    const lower = text.toLowerCase();
+    if (lower === 'false') return false;
+    if (lower === 'true') return true;
+    const items = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (items.length > 0 && items.every((s) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(s))) {
+      return items;
+    }
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+}
+
+/**
+ * A public base URL (https, or http for local use) without credentials,
+ * query or fragment, returned without trailing slash so that paths can be
+ * appended.
+ */
+export function envBaseUrl() {
+  const message = 'expected a base URL without credentials, query or fragment';
+  return envUrl({ protocols: ['https', 'http'] }).transform((text, ctx) => {
+    const url = new URL(text);
+    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return url.toString().replace(/\/+$/, '');
   });
 }
 

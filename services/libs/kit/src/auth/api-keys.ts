@@ -1,26 +1,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Administrator API keys, until the console signs administrators in through
- * the directory. Each configured entry is `name:sha256hex`: the name of the
- * key's holder (written to created_by/modified_by) and the SHA-256 of the key
- * value (`nesadm_…`, made by `pnpm --filter @nes/registration admin-key`).
- * The service never sees a key value except in a request.
+ * Static API keys, configured as `name:sha256hex` entries: who holds the key
+ * (what an audit row or a log line shows) and the SHA-256 of the key value.
+ * A service never stores a key value, only sees one in a request. Services
+ * read the entries with `envApiKeyList()` and choose their own key prefix
+ * (`nesadm_`, `nesaud_`) and generator.
  */
-export interface AdminKeyEntry {
+export interface ApiKeyEntry {
   readonly name: string;
   readonly hash: Buffer;
 }
 
-/** Holder names: what an audit row shows; `\` allowed for `DOMAIN\user`. */
-export const ADMIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,63}$/;
+/** Holder names: 1–64 letters, digits and `._@\-`; `\` allowed for `DOMAIN\user`. */
+export const API_KEY_HOLDER = /^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,63}$/;
 
-/** Parses one `name:sha256hex` entry; returns why it is wrong otherwise. */
-export function parseAdminKeyEntry(entry: string): AdminKeyEntry | string {
+/** Parses one `name:sha256hex` entry; returns why it is wrong otherwise (never echoing the hash). */
+export function parseApiKeyEntry(entry: string): ApiKeyEntry | string {
   const colon = entry.lastIndexOf(':');
   const name = colon < 0 ? '' : entry.slice(0, colon);
   const hex = colon < 0 ? '' : entry.slice(colon + 1).toLowerCase();
-  if (!ADMIN_NAME.test(name)) {
+  if (!API_KEY_HOLDER.test(name)) {
     return 'expected name:sha256hex with a name of 1-64 letters, digits and ._@\\-';
   }
   if (!/^[0-9a-f]{64}$/.test(hex)) return `the hash of '${name}' must be 64 hex digits`;
@@ -32,9 +32,9 @@ export function parseAdminKeyEntry(entry: string): AdminKeyEntry | string {
  * every entry in constant time and never stops early, so timing reveals
  * neither whether nor where a key matched.
  */
-export function findAdminKeyHolder(
+export function findApiKeyHolder(
   presented: string,
-  entries: readonly AdminKeyEntry[],
+  entries: readonly ApiKeyEntry[],
 ): string | undefined {
   const hash = createHash('sha256').update(presented, 'utf8').digest();
   let holder: string | undefined;
