@@ -1,6 +1,8 @@
 // `pnpm bench` (or `pnpm bench token`): the token endpoint's throughput and
 // latency on ONE core, side by side with node-oidc-provider doing the same
-// grant and with a bare fastify + jose endpoint (the ceiling).
+// grant and with a bare fastify + jose endpoint (the ceiling); and, for scale,
+// bare node:http + node:crypto signing the same claims with nothing else (the
+// floor under any Node token endpoint on that core).
 //
 // Each server runs as its own process pinned to core 0 (`taskset -c 0`); the
 // load generator (autocannon, 16 connections, loopback) is pinned to core 1.
@@ -29,6 +31,7 @@ const REGISTER_TS = here('../test/fixtures/register-ts.mjs');
 const LOAD = here('./fixtures/load.mjs');
 const OIDC = here('./fixtures/oidc-provider-server.mjs');
 const CEILING = here('./fixtures/ceiling-server.mjs');
+const BARE = here('./fixtures/bare-node-server.mjs');
 
 const CONNECTIONS = 16;
 const WARMUP_S = 3;
@@ -327,6 +330,17 @@ async function main(): Promise<void> {
       body,
     });
 
+    const barePort = await freePort();
+    const bareServer = startPinned('bare-node', [BARE, String(barePort)]);
+    children.push(bareServer);
+    await waitUntilUp(`http://127.0.0.1:${barePort}/`, bareServer, 'bare-node');
+    targets.push({
+      name: 'bare node:http+crypto (ES256)',
+      url: `http://127.0.0.1:${barePort}/oauth2/token`,
+      headers: formHeaders,
+      body,
+    });
+
     const loadBefore = loadavg()[0] ?? 0;
     const results = await measureAll(targets);
     const loadAfter = loadavg()[0] ?? 0;
@@ -347,7 +361,13 @@ async function main(): Promise<void> {
           `${num(r.at80.rps, 12, 0)}${num(r.at80.p50, 9)}${num(r.at80.p99, 9)}`,
       );
     }
-    const [ours, ed, provider, top] = results as [Measured, Measured, Measured, Measured];
+    const [ours, ed, provider, top, bare] = results as [
+      Measured,
+      Measured,
+      Measured,
+      Measured,
+      Measured,
+    ];
     const vsProvider = ours.max.rps / provider.max.rps;
     const vsCeiling = ours.max.rps / top.max.rps;
     console.log(
@@ -358,6 +378,11 @@ async function main(): Promise<void> {
       `nes-token (ES256): ${round(vsProvider, 1)}× node-oidc-provider (target ≥ 3×), ` +
         `${Math.round(vsCeiling * 100)} % of the ceiling (target ≥ 50 %), ` +
         `p99 at 80 % load ${round(ours.at80.p99)} ms (target ≤ 10 ms)`,
+    );
+    console.log(
+      `for scale: bare node:http + crypto with no authentication is ` +
+        `${round(bare.max.rps / provider.max.rps, 1)}× node-oidc-provider, ` +
+        `the fastify + jose ceiling ${round(top.max.rps / provider.max.rps, 1)}×`,
     );
     const figure = (r: Measured) => ({
       maxRps: Math.round(r.max.rps),
@@ -383,6 +408,7 @@ async function main(): Promise<void> {
         nesTokenEdDSA: figure(ed),
         oidcProvider: figure(provider),
         ceiling: figure(top),
+        bareNode: figure(bare),
         ratioVsOidcProvider: round(vsProvider),
         fractionOfCeiling: round(vsCeiling),
         crypto: Object.fromEntries(Object.entries(micro).map(([k, v]) => [k, round(v)])),
