@@ -95,9 +95,35 @@ describe('all-in-one runner', () => {
     // Nothing left listening on the runner's ports.
     expect(await portIsFree(pgPort)).toBe(true);
     expect(await portIsFree(redisPort)).toBe(true);
-    for (const port of [8081, 8082, 8083, 8084, 8085]) expect(await portIsFree(port)).toBe(true);
+    for (const port of SERVICE_PORTS) expect(await portIsFree(port)).toBe(true);
+  }, 180_000);
+
+  it('leaves nothing running when the runner itself is killed', async () => {
+    const [pgPort, redisPort] = [await freePort(), await freePort()];
+    const child = startRunner({
+      NES_AIO_HOME: home,
+      NES_AIO_POSTGRES_PORT: String(pgPort),
+      NES_AIO_REDIS_PORT: String(redisPort),
+    });
+    const run = collect(child);
+    await until(() => run.out().includes('Ctrl-C stops everything'), 120_000);
+
+    // No chance to stop anything: the kernel's parent-death signal must do it.
+    child.kill('SIGKILL');
+    await run.exit;
+    const ports = [pgPort, redisPort, ...SERVICE_PORTS];
+    const deadline = Date.now() + 40_000;
+    let busy = ports;
+    while (busy.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      busy = (await Promise.all(ports.map(async (p) => ((await portIsFree(p)) ? [] : [p])))).flat();
+    }
+    expect(busy).toEqual([]);
   }, 180_000);
 });
+
+/** The services' fixed HTTP ports (services/all-in-one/src/services.ts). */
+const SERVICE_PORTS = [8081, 8082, 8083, 8084, 8085];
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
