@@ -26,6 +26,7 @@ import { addDiscoveryRoutes } from './http/discovery-routes.js';
 import { addFormBodyParser } from './http/form-body.js';
 import { addIntrospectionRoute } from './http/introspection-route.js';
 import { addRevocationRoute } from './http/revocation-route.js';
+import { fastTokenPath } from './http/fast-token-path.js';
 import { addTokenRoute } from './http/token-route.js';
 import { createKeyManager, type KeyManager } from './keys/key-manager.js';
 import { createKeyRing } from './keys/key-ring.js';
@@ -228,6 +229,8 @@ async function start(
     metrics,
     readiness,
     trustProxy: config.http.trustProxy,
+    // Repeat grants of cached clients are answered before fastify (fast-token-path.ts).
+    preRouting: (server, observe) => fastTokenPath(server, context, observe),
     openapi: {
       title: 'NES token service',
       version: '1.0.0',

@@ -45,6 +45,13 @@ export interface ClientAuthenticator {
    *   TemporarilyUnavailableError.
    */
   authenticate(credentials: ClientCredentials, facts: RequestFacts): Promise<ClientAuthResult>;
+  /**
+   * The client when `clientId` and `secret` match a verification cached
+   * moments ago (compared in constant time), undefined otherwise. No side
+   * effect — no counter, no call — so a caller may ask first and still send
+   * the request down the full path when the answer is undefined.
+   */
+  cachedSecretClient(clientId: string, secret: string): AuthenticatedClient | undefined;
   /** Drops everything cached about a client, at once (client updated or deleted). */
   invalidate(clientId: string): void;
   /** Drops the whole cache (e.g. after the event subscription was interrupted). */
@@ -214,6 +221,12 @@ export function createClientAuthenticator(
   }
 
   return {
+    cachedSecretClient(clientId, secret) {
+      const cached = secrets.get(clientId);
+      return cached !== undefined && timingSafeEqual(cached.mac, macOf(secret))
+        ? cached.client
+        : undefined;
+    },
     authenticate(credentials, facts) {
       return credentials.method === 'private_key_jwt'
         ? withAssertion(credentials.clientId, credentials.assertion, facts)
