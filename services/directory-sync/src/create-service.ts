@@ -3,6 +3,7 @@ import {
   createGrpcServer,
   createHttpServer,
   createLifecycle,
+  startOrUnwind,
   createMetrics,
   createPool,
   createReadiness,
@@ -58,7 +59,7 @@ export async function createService(options: CreateServiceOptions): Promise<Dire
   const clock = options.clock ?? (() => new Date());
   const readiness = createReadiness();
   const lifecycle = createLifecycle({ logger, readiness, timeoutMs: config.shutdown.timeoutMs });
-  try {
+  return startOrUnwind(lifecycle, async () => {
     const pool = createPool({
       ...config.database,
       applicationName: 'nes-directory-sync',
@@ -145,10 +146,7 @@ export async function createService(options: CreateServiceOptions): Promise<Dire
       'directory-sync started',
     );
     return { lifecycle, context, scheduler, relay, httpPort, grpcPort };
-  } catch (error) {
-    await lifecycle.stop('startup failed');
-    throw error;
-  }
+  });
 }
 
 /** Ready when every site has at least one DC that answered its last health check. */

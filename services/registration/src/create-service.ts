@@ -12,6 +12,7 @@ import {
   createGrpcServer,
   createHttpServer,
   createLifecycle,
+  startOrUnwind,
   createMetrics,
   createPool,
   createRateLimiter,
@@ -92,12 +93,7 @@ export async function startRegistrationService(
   const { logger } = options;
   const readiness = createReadiness();
   const lifecycle = createLifecycle({ logger, readiness, timeoutMs: config.shutdown.timeoutMs });
-  try {
-    return await start(config, options, lifecycle, readiness);
-  } catch (error) {
-    await lifecycle.stop('startup failed');
-    throw error;
-  }
+  return startOrUnwind(lifecycle, () => start(config, options, lifecycle, readiness));
 }
 
 async function start(

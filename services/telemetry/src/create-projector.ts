@@ -10,6 +10,7 @@ import {
 import {
   createHttpServer,
   createLifecycle,
+  startOrUnwind,
   createMetrics,
   createReadiness,
   postgresReadinessCheck,
@@ -47,8 +48,8 @@ export interface RunningProjector {
  * Builds and starts the projection consumer: it reads nes.audit.v1 as the
  * consumer group `projector.group` and writes telemetry.log, audit.client
  * and audit.initial_access_token. On Kafka it projects whole batches (one
- * transaction per batch, `processed_event` claims for exactly-once effect,
- * dead letters to nes.audit.v1.dlq); on the Postgres bus it uses the bus'
+ * transaction per batch, exactly-once effect through each table's unique
+ * event id, dead letters to nes.audit.v1.dlq); on the Postgres bus it uses the bus'
  * per-event consumer with `idempotentHandler`. Replicas share the work by
  * consumer group. Serves /healthz, /readyz and /metrics on its own port.
  */
@@ -59,12 +60,7 @@ export async function startProjector(
   const { logger } = options;
   const readiness = createReadiness();
   const lifecycle = createLifecycle({ logger, readiness, timeoutMs: config.shutdown.timeoutMs });
-  try {
-    return await start(config, options, lifecycle, readiness);
-  } catch (error) {
-    await lifecycle.stop('startup failed');
-    throw error;
-  }
+  return startOrUnwind(lifecycle, () => start(config, options, lifecycle, readiness));
 }
 
 async function start(

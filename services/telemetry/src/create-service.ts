@@ -4,6 +4,7 @@ import { busReadinessCheck, OutboxRelay, type EventBus } from '@nes/bus';
 import {
   createHttpServer,
   createLifecycle,
+  startOrUnwind,
   createMetrics,
   createPool,
   createReadiness,
@@ -66,12 +67,7 @@ export async function startTelemetryService(
     readiness,
     timeoutMs: config.shutdown.timeoutMs,
   });
-  try {
-    return await start(config, options, lifecycle, readiness);
-  } catch (error) {
-    await lifecycle.stop('startup failed');
-    throw error;
-  }
+  return startOrUnwind(lifecycle, () => start(config, options, lifecycle, readiness));
 }
 
 function createQueryPool(config: ApiConfig, logger: Logger, lifecycle: Lifecycle): pg.Pool {

@@ -4,6 +4,7 @@ import { busReadinessCheck, createKafkaBus, createPostgresBus, type EventBus } f
 import {
   createHttpServer,
   createLifecycle,
+  startOrUnwind,
   createLogger,
   createMetrics,
   createPool,
@@ -88,12 +89,9 @@ export async function createTokenService(
     timeoutMs: config.shutdown.timeoutMs,
     drainDelayMs: config.shutdown.drainDelayMs,
   });
-  try {
-    return await start(config, { logger, clock, now, readiness, lifecycle, bus: options.bus });
-  } catch (error) {
-    await lifecycle.stop('startup failed');
-    throw error;
-  }
+  return startOrUnwind(lifecycle, () =>
+    start(config, { logger, clock, now, readiness, lifecycle, bus: options.bus }),
+  );
 }
 
 async function start(

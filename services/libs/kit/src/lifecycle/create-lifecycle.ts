@@ -145,3 +145,18 @@ export function createLifecycle(options: CreateLifecycleOptions): Lifecycle {
   };
   return lifecycle;
 }
+
+/**
+ * Runs a service's start-up, whose steps register their stop with
+ * `lifecycle` as they go; if it throws, stops what was started already (in
+ * the usual reverse order) before rethrowing, so a failed start leaves no
+ * pool, server or consumer behind.
+ */
+export async function startOrUnwind<T>(lifecycle: Lifecycle, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    await lifecycle.stop('startup failed');
+    throw error;
+  }
+}
