@@ -36,7 +36,7 @@ export {
   DEFAULT_OUTAGE_BACKOFF,
   type BackoffPolicy,
 } from './backoff.js';
-export { sleep } from './sleep.js';
+export { sleep, sleepKeepingAlive } from './sleep.js';
 export type {
   DeliveryContext,
   EventBus,

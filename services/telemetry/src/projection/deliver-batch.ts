@@ -6,7 +6,7 @@ import {
   DEFAULT_OUTAGE_BACKOFF,
   invalidEnvelopeDeadLetter,
   parseEvent,
-  sleep,
+  sleepKeepingAlive,
   type BackoffPolicy,
   type CloudEvent,
   type EventCatalog,
@@ -140,7 +140,8 @@ async function tryHandle(
       const delay = outage
         ? backoffDelay(pipeline.outageBackoff ?? DEFAULT_OUTAGE_BACKOFF, outages)
         : backoffDelay(pipeline.backoff ?? DEFAULT_HANDLER_BACKOFF, failures);
-      await waitKeepingAlive(delay, pipeline, signal);
+      // Heartbeats keep the member in its group; one that fails is retried next slice.
+      await sleepKeepingAlive(delay, () => pipeline.keepAlive().catch(() => undefined), signal);
     }
   }
   return 'aborted';
@@ -161,19 +162,4 @@ export function isOutage(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|connection timeout/i.test(
     message,
   );
-}
-
-const KEEP_ALIVE_SLICE_MS = 1000;
-
-async function waitKeepingAlive(
-  ms: number,
-  pipeline: BatchPipeline,
-  signal: AbortSignal,
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (!signal.aborted && Date.now() < until) {
-    // bus' sleep removes its abort listener each slice: a long outage adds none.
-    await sleep(Math.min(KEEP_ALIVE_SLICE_MS, until - Date.now()), signal);
-    await pipeline.keepAlive().catch(() => undefined);
-  }
 }

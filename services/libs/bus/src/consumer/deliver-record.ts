@@ -5,16 +5,13 @@ import type { EventCatalog } from '../envelope/catalog.js';
 import type { CloudEvent, OutgoingEvent } from '../envelope/cloud-event.js';
 import { parseEvent } from '../envelope/parse-event.js';
 import type { EventHandler, RetryPolicy } from '../event-bus.js';
-import { sleep } from '../sleep.js';
+import { sleepKeepingAlive } from '../sleep.js';
 import {
   catalogRejection,
   deadLetterOf,
   invalidEnvelopeDeadLetter,
   type TransportRecord,
 } from './dead-letter.js';
-
-/** Longest single wait between keep-alive calls while backing off, ms. */
-const KEEP_ALIVE_SLICE_MS = 1000;
 
 /** Everything a transport hands the shared delivery logic. */
 export interface DeliveryPipeline {
@@ -78,7 +75,13 @@ export async function deliverRecord(
       );
     }
     if (attempt < maxAttempts)
-      await waitKeepingAlive(backoffDelay(backoff, attempt), pipeline, signal);
+      await sleepKeepingAlive(
+        backoffDelay(backoff, attempt),
+        async () => {
+          await pipeline.keepAlive?.();
+        },
+        signal,
+      );
   }
   return deadLetter(record, event, pipeline, `handler-failed: ${lastError}`, maxAttempts);
 }
@@ -98,18 +101,6 @@ async function deadLetter(
     deadLetterOf(record.topic, event, { group: pipeline.group, reason, attempts }),
   );
   return 'dead-lettered';
-}
-
-async function waitKeepingAlive(
-  ms: number,
-  pipeline: DeliveryPipeline,
-  signal: AbortSignal,
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (!signal.aborted && Date.now() < until) {
-    await sleep(Math.min(KEEP_ALIVE_SLICE_MS, until - Date.now()), signal);
-    if (pipeline.keepAlive !== undefined) await pipeline.keepAlive();
-  }
 }
 
 function position(record: TransportRecord): { topic: string; partition: number; offset: string } {

@@ -2,7 +2,7 @@ import { newEventId } from './event-id.js';
 
 import type { EventCatalog, PayloadOf } from './catalog.js';
 import { DATA_CONTENT_TYPE, type CloudEvent, type OutgoingEvent } from './cloud-event.js';
-import { assertValidEvent } from './parse-event.js';
+import { validEventJson } from './parse-event.js';
 
 /** What a producer states about an event besides its payload. */
 export interface EventOptions {
@@ -41,7 +41,7 @@ export function createEvent(input: RawEventInput): OutgoingEvent {
     ...(input.traceparent === undefined ? {} : { traceparent: input.traceparent }),
     data: input.data,
   };
-  assertValidEvent(event);
+  validEventJson(event); // throws InvalidEventError; the text itself is not needed here
   return { topic: input.topic, event };
 }
 
