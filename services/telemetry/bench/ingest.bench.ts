@@ -32,12 +32,12 @@ import {
   stopInfra,
 } from '@nes/testing';
 import { createTokenService, loadConfig as loadTokenConfig } from '@nes/token';
-import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadApiConfig } from '../src/config.js';
 import { startTelemetryService } from '../src/create-service.js';
 import { toLogRow } from '../src/domain/log-row.js';
+import { androidIdsOnePerPartition } from '../test/support/partitions.js';
 
 const PARTITIONS = 32;
 const BATCH = 500;
@@ -124,28 +124,6 @@ function runLoad(data: Record<string, unknown>): Promise<LoadResult> {
     });
     worker.once('error', reject);
   });
-}
-
-function androidIdsOnePerPartition(): string[] {
-  const partitioner = kafkajs.Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-    partitionId,
-    leader: 1,
-    partitionErrorCode: 0,
-    replicas: [1],
-    isr: [1],
-  }));
-  const byPartition = new Map<number, string>();
-  while (byPartition.size < PARTITIONS) {
-    const key = `a${randomBytes(7).toString('hex')}`;
-    const partition = partitioner({
-      topic: 'nes.audit.v1',
-      partitionMetadata,
-      message: { key, value: null },
-    });
-    if (!byPartition.has(partition)) byPartition.set(partition, key);
-  }
-  return [...byPartition.values()];
 }
 
 async function rowCount(sql: pg.Pool): Promise<number> {
@@ -376,7 +354,7 @@ async function main(): Promise<void> {
       })
     ).json()) as { token: string };
     const devices: string[] = [];
-    for (const androidId of androidIdsOnePerPartition()) {
+    for (const androidId of androidIdsOnePerPartition(PARTITIONS)) {
       const client = (await (
         await fetch(`${regBase}/oauth2/register`, {
           method: 'POST',

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomBytes } from 'node:crypto';
 import { startKafkaMock, type KafkaMock } from '@nes/testing';
-import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceEvent, ingest } from './support/events.js';
+import { androidIdsOnePerPartition } from './support/partitions.js';
 import { ENTRY, spawnEntry, type ServiceProcess } from './support/process.js';
 import { freePort, startStack, type TelemetryStack } from './support/stack.js';
 
@@ -55,29 +54,6 @@ async function projectedCount(
   return { rows: Number(rows[0]?.rows), distinct: Number(rows[0]?.distinct) };
 }
 
-/** Android ids (the events' key) that land one on each partition, as the bus' partitioner places them. */
-function androidIdsOnePerPartition(): string[] {
-  const partitioner = kafkajs.Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-    partitionId,
-    leader: 1,
-    partitionErrorCode: 0,
-    replicas: [1],
-    isr: [1],
-  }));
-  const byPartition = new Map<number, string>();
-  while (byPartition.size < PARTITIONS) {
-    const key = `a${randomBytes(7).toString('hex')}`;
-    const partition = partitioner({
-      topic: 'nes.audit.v1',
-      partitionMetadata,
-      message: { key, value: null },
-    });
-    if (!byPartition.has(partition)) byPartition.set(partition, key);
-  }
-  return [...byPartition.values()];
-}
-
 /** A small event (the broker's window is counted in bytes). */
 function smallEvent(): Record<string, unknown> {
   const { eventId, eventTime } = deviceEvent();
@@ -95,7 +71,7 @@ function smallEvent(): Record<string, unknown> {
 describe('the projection under SIGKILL', () => {
   it(`projects ${EVENTS} events exactly once while its process is killed ${KILLS} times`, async () => {
     const devices = await Promise.all(
-      androidIdsOnePerPartition().map((androidId) =>
+      androidIdsOnePerPartition(PARTITIONS).map((androidId) =>
         stack.registerDevice({ android_id: androidId }),
       ),
     );

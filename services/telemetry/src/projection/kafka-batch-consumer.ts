@@ -56,7 +56,7 @@ function pinoLogCreator(logger: Logger): logCreator {
  * {@link deliverBatch} (one transaction, dead letters through the bus) and
  * only then resolved; offsets are committed after each chunk. A crash
  * anywhere redelivers at most the uncommitted chunks, which the projection's
- * `processed_event` claim turns into no-ops. Like the bus' own consumer, a
+ * tables, unique on the event id, turn into no-ops. Like the bus' own consumer, a
  * member whose kafkajs consumer crashed for good is replaced with backoff.
  */
 export async function startKafkaBatchConsumer(
