@@ -11,12 +11,10 @@ import { ROUTES } from '../context.js';
 import { readClientCredentials } from '../domain/client-credentials.js';
 import { parseForm } from '../domain/form.js';
 import { grantedScope } from '../domain/scopes.js';
-import { FORM_BODY_LIMIT } from './form-body.js';
-import { tokenResponseJson } from './token-route.js';
+import { FORM_BODY_LIMIT, FORM_TYPE } from './form-body.js';
+import { MAX_SCOPE_LENGTH } from './oauth-schemas.js';
+import { NO_STORE, tokenResponseJson } from './token-route.js';
 
-const FORM_TYPE = 'application/x-www-form-urlencoded';
-/** The bound of `scope` in the route's schema (oauth-schemas.ts). */
-const MAX_SCOPE = 1024;
 const BASIC = /^basic /i;
 
 /**
@@ -87,7 +85,7 @@ export function fastTokenPath(
       if (name !== 'grant_type' && name !== 'scope' && name !== 'client_id') return false;
     }
     if (form.grant_type !== 'client_credentials') return false;
-    if (form.scope !== undefined && form.scope.length > MAX_SCOPE) return false;
+    if (form.scope !== undefined && form.scope.length > MAX_SCOPE_LENGTH) return false;
     let issued: ReturnType<TokenContext['tokens']['issue']>;
     try {
       const credentials = readClientCredentials(request.headers.authorization, form);
@@ -105,8 +103,7 @@ export function fastTokenPath(
     response.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(json),
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
+      ...NO_STORE,
       [REQUEST_ID_HEADER]: requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     });
     response.end(json);

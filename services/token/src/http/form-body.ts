@@ -5,7 +5,8 @@ import { parseForm } from '../domain/form.js';
 /** Bound of an OAuth form body: a client assertion is the largest value (8 KiB). */
 export const FORM_BODY_LIMIT = 16 * 1024;
 
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+/** The only body type of the OAuth endpoints. */
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** Registers the application/x-www-form-urlencoded parser (bounded, repeated parameters refused). */
 export function addFormBodyParser(app: HttpServer): void {

@@ -16,10 +16,13 @@ const credentials = {
   client_assertion_type: bounded(credentialFields.client_assertion_type),
 };
 
+/** Longest `scope` a token request may carry. */
+export const MAX_SCOPE_LENGTH = 1024;
+
 /** RFC 6749 §4.4.2 token request (client_credentials), form-encoded. */
 export const tokenRequestSchema = z.object({
   grant_type: bounded(64),
-  scope: bounded(1024),
+  scope: bounded(MAX_SCOPE_LENGTH),
   ...credentials,
 });
 

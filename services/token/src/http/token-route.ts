@@ -16,7 +16,7 @@ import { oauthErrorResponses, tokenRequestSchema, tokenResponseSchema } from './
 import { sendSerializedJson } from './raw-reply.js';
 
 /** RFC 6749 §5.1: token responses must not be cached. One object for every response. */
-const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' });
+export const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' });
 
 /**
  * The RFC 6749 §5.1 body, written by hand (it is the shape `tokenResponseSchema`
