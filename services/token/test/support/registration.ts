@@ -8,7 +8,7 @@ import {
 } from '@nes/registration';
 import { getInfra, uniqueName } from '@nes/testing';
 import { expect } from 'vitest';
-import { freePort } from './ports.js';
+import { onFreePort } from './ports.js';
 
 /** The real registration service, started in-process on the test database. */
 export interface TestRegistration {
@@ -61,11 +61,18 @@ async function json(response: Response): Promise<Record<string, unknown>> {
 }
 
 /** Starts the registration service (its own create-service) on `databaseUrl`. */
-export async function startRegistration(
+export function startRegistration(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<TestRegistration> {
-  const port = await freePort();
+  return onFreePort((port) => startRegistrationOn(port, databaseUrl, env));
+}
+
+async function startRegistrationOn(
+  port: number,
+  databaseUrl: string,
+  env: Record<string, string>,
+): Promise<TestRegistration> {
   const adminKey = `nesadm_${randomBytes(32).toString('base64url')}`;
   const adminHash = createHash('sha256').update(adminKey).digest('hex');
   const parsed = loadConfig({

@@ -6,7 +6,7 @@ import { getInfra, uniqueName } from '@nes/testing';
 import type { Clock } from '../../src/context.js';
 import { loadConfig, type TokenConfig } from '../../src/config.js';
 import { createTokenService, type TokenService } from '../../src/create-service.js';
-import { freePort } from './ports.js';
+import { onFreePort } from './ports.js';
 
 /** A token service started in-process, with its log lines captured. */
 export interface TestToken {
@@ -39,8 +39,11 @@ export function encryptionKeyEntry(id = 'kek-1'): string {
 }
 
 /** Starts the token service as production would, configured from NES_TOKEN_* variables. */
-export async function startToken(options: StartTokenOptions): Promise<TestToken> {
-  const port = await freePort();
+export function startToken(options: StartTokenOptions): Promise<TestToken> {
+  return onFreePort((port) => startTokenOn(port, options));
+}
+
+async function startTokenOn(port: number, options: StartTokenOptions): Promise<TestToken> {
   const env: Record<string, string> = {
     NES_TOKEN_HTTP_HOST: '127.0.0.1',
     NES_TOKEN_HTTP_PORT: String(port),
