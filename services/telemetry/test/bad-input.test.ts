@@ -27,7 +27,7 @@ function issuesOf(reply: Reply): Issue[] {
 async function storedFor(clientId: string): Promise<{ receipts: number; outbox: number }> {
   const { rows } = await stack.sql.query<{ receipts: string; outbox: string }>(
     `SELECT (SELECT count(*) FROM telemetry.ingest_receipt WHERE client_id = $1) AS receipts,
-            (SELECT count(*) FROM telemetry.outbox WHERE event->'data'->>'clientId' = $1) AS outbox`,
+            (SELECT count(*) FROM telemetry.outbox WHERE event::jsonb->'data'->>'clientId' = $1) AS outbox`,
     [clientId],
   );
   return { receipts: Number(rows[0]?.receipts), outbox: Number(rows[0]?.outbox) };

@@ -200,7 +200,7 @@ export async function outboxEvents(
 ): Promise<{ type: string; subject: string; data: Record<string, unknown> }[]> {
   const { rows } = await db.query<{
     event: { type: string; subject: string; data: Record<string, unknown> };
-  }>('SELECT event FROM outbox ORDER BY seq');
+  }>('SELECT event::jsonb AS event FROM outbox ORDER BY seq');
   return rows.map((r) => r.event);
 }
 

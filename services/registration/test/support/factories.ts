@@ -87,6 +87,6 @@ export async function outboxEvents(
 ): Promise<{ type: string; subject: string; data: Record<string, unknown>; source: string }[]> {
   const { rows } = await svc.sql.query<{
     event: { type: string; subject: string; data: Record<string, unknown>; source: string };
-  }>(`SELECT event FROM outbox ORDER BY seq`);
+  }>(`SELECT event::jsonb AS event FROM outbox ORDER BY seq`);
   return rows.map((r) => r.event).filter((e) => type === undefined || e.type === type);
 }

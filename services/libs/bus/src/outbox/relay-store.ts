@@ -5,7 +5,7 @@ export interface OutboxRow {
   readonly id: string;
   readonly topic: string;
   readonly key: string;
-  /** The CloudEvents JSON, validated when it was enqueued. */
+  /** The CloudEvents JSON text exactly as `enqueue` validated and stored it; published as is. */
   readonly value: string;
   readonly createdAt: Date;
 }
@@ -56,7 +56,7 @@ export class RelayStore {
       value: string;
       created_at: Date;
     }>(
-      `SELECT id, topic, key, event::text AS value, created_at FROM ${this.outbox}
+      `SELECT id, topic, key, event AS value, created_at FROM ${this.outbox}
         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       [limit],
     );

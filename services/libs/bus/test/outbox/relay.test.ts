@@ -80,12 +80,47 @@ describe('outbox relay', () => {
     const { rows } = await service.pool.query<{
       id: string;
       key: string;
-      event: unknown;
+      event: string;
       published_at: Date | null;
     }>('SELECT id, key, event, published_at FROM outbox WHERE topic = $1', [topic]);
+    // The envelope is kept as the text the producer serialised, byte for byte.
     expect(rows).toEqual([
-      { id: out.event.id, key: 'stored-key', event: out.event, published_at: null },
+      { id: out.event.id, key: 'stored-key', event: JSON.stringify(out.event), published_at: null },
     ]);
+  });
+
+  it('stores each envelope of a batch byte for byte, whatever its strings hold', async () => {
+    const topic = uniqueName('bytes');
+    // Characters JSON.stringify escapes (line breaks, NUL, quotes, backslashes)
+    // or passes through (non-ASCII, U+2028) must neither split a batch nor change.
+    const awkward = [
+      'line\nbreak\r\n',
+      'nul \u0000 and \u001f',
+      'quote " back\\slash / slash',
+      'é 日本 😀 \u2028 \u2029 \ud800 lone surrogate',
+      '',
+    ];
+    const events = awkward.map((text, n) =>
+      createEvent({
+        topic,
+        type: 'nes.test.relayed.v1',
+        source: 'nes/test',
+        key: `k${n}`,
+        data: { text, nested: [{ text }], n },
+      }),
+    );
+    await enqueue(service.pool, events);
+    const { rows } = await service.pool.query<{ id: string; key: string; event: string }>(
+      'SELECT id, key, event FROM outbox WHERE topic = $1 ORDER BY seq',
+      [topic],
+    );
+    expect(rows).toEqual(
+      events.map((e) => ({
+        id: e.event.id,
+        key: e.event.partitionkey,
+        event: JSON.stringify(e.event),
+      })),
+    );
   });
 
   it('publishes, reports metrics, and prunes published rows and old processed ids', async () => {

@@ -1,0 +1,14 @@
+-- The outbox keeps each envelope as the JSON text `enqueue` validated and
+-- serialised in Node, and the relay publishes that text as it is: parsing it
+-- into jsonb on insert and printing it back on read cost server time on the
+-- hot path and bought nothing. (Unqualified names: applied into each
+-- service's schema, like the migration that created the table.)
+--
+-- Rows already there keep their jsonb rendering (`event::text`), which is
+-- exactly the text the relay published for them before, so unpublished rows
+-- go out unchanged. NOT NULL stays. The rewrite holds an ACCESS EXCLUSIVE
+-- lock on the outbox for its duration, which is short for an outbox that the
+-- relay keeps drained. A replica still running the previous version keeps
+-- working: its `::jsonb` insert is assigned to text by the assignment cast, and
+-- its relay's `event::text` is a no-op on text.
+ALTER TABLE outbox ALTER COLUMN event TYPE text USING event::text;
