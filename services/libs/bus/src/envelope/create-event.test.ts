@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import type { CatalogEntry } from './catalog.js';
 import { createCatalogEvent, createEvent, eventFactory } from './create-event.js';
-import { InvalidEventError, parseEvent } from './parse-event.js';
+import { InvalidEventError, parseEvent, validEventJson } from './parse-event.js';
 import { encodeEvent } from './cloud-event.js';
 
 interface ClientCreated {
@@ -60,6 +60,28 @@ describe('createEvent', () => {
     expect(() =>
       createEvent({ topic: 't', type: 'nes.test.v1', source: 's', key: 'k', data: undefined }),
     ).toThrow(/data/);
+  });
+
+  it('freezes the envelope and serialises it once: enqueue and publish reuse that text', () => {
+    const { event } = createEvent({
+      topic: 't',
+      type: 'nes.test.v1',
+      source: 's',
+      key: 'k',
+      data: { a: 1 },
+    });
+    expect(Object.isFrozen(event)).toBe(true);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      expect(validEventJson(event)).toBe(encodeEvent(event).toString('utf8'));
+      expect(stringify).toHaveBeenCalledTimes(1); // encodeEvent's, not validEventJson's
+    } finally {
+      stringify.mockRestore();
+    }
+    // The size bound of the caller still applies to a sealed envelope.
+    expect(() => validEventJson(event, 10)).toThrow(InvalidEventError);
+    // A copy is not the sealed object: it is validated afresh.
+    expect(() => validEventJson({ ...event, type: 'Bad Type' })).toThrow(InvalidEventError);
   });
 });
 

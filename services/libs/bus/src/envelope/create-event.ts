@@ -2,7 +2,7 @@ import { newEventId } from './event-id.js';
 
 import type { EventCatalog, PayloadOf } from './catalog.js';
 import { DATA_CONTENT_TYPE, type CloudEvent, type OutgoingEvent } from './cloud-event.js';
-import { validEventJson } from './parse-event.js';
+import { sealEvent } from './parse-event.js';
 
 /** What a producer states about an event besides its payload. */
 export interface EventOptions {
@@ -27,7 +27,7 @@ export interface RawEventInput extends EventOptions {
   readonly data: unknown;
 }
 
-/** Builds and validates an envelope from explicit parts. */
+/** Builds and validates an envelope from explicit parts; the envelope is frozen. */
 export function createEvent(input: RawEventInput): OutgoingEvent {
   const event: CloudEvent = {
     specversion: '1.0',
@@ -41,8 +41,8 @@ export function createEvent(input: RawEventInput): OutgoingEvent {
     ...(input.traceparent === undefined ? {} : { traceparent: input.traceparent }),
     data: input.data,
   };
-  validEventJson(event); // throws InvalidEventError; the text itself is not needed here
-  return { topic: input.topic, event };
+  // Throws InvalidEventError; the text is kept for enqueue/publish.
+  return { topic: input.topic, event: sealEvent(event) };
 }
 
 /**

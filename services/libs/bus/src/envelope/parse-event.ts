@@ -54,6 +54,13 @@ export function assertValidEvent(
 }
 
 /**
+ * Envelopes built by {@link sealEvent} (createEvent), with the JSON text they
+ * were validated as: enqueue and publish take that text instead of
+ * validating and serialising the same envelope a second time.
+ */
+const sealed = new WeakMap<CloudEvent, string>();
+
+/**
  * {@link assertValidEvent}, returning the envelope's JSON text (what the
  * outbox stores), so a producer serialises each event once.
  */
@@ -61,13 +68,8 @@ export function validEventJson(
   event: CloudEvent,
   maxBytes: number = DEFAULT_MAX_EVENT_BYTES,
 ): string {
-  const result = cloudEventSchema.safeParse(event);
-  if (!result.success) {
-    throw new InvalidEventError(
-      `event ${String(event.id)} (${String(event.type)}) is invalid: ${describeIssues(result.error)}`,
-    );
-  }
-  const json = JSON.stringify(event);
+  const known = sealed.get(event);
+  const json = known ?? checkedJson(event);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) {
     throw new InvalidEventError(
@@ -75,4 +77,25 @@ export function validEventJson(
     );
   }
   return json;
+}
+
+/**
+ * Validates a freshly built envelope, freezes it and remembers its JSON text,
+ * so that later checks of the same object (enqueue, publish) reuse the text.
+ * Its `data` must not be changed afterwards either: it is part of that text.
+ */
+export function sealEvent(event: CloudEvent): CloudEvent {
+  const json = validEventJson(event);
+  sealed.set(Object.freeze(event), json);
+  return event;
+}
+
+function checkedJson(event: CloudEvent): string {
+  const result = cloudEventSchema.safeParse(event);
+  if (!result.success) {
+    throw new InvalidEventError(
+      `event ${String(event.id)} (${String(event.type)}) is invalid: ${describeIssues(result.error)}`,
+    );
+  }
+  return JSON.stringify(event);
 }
