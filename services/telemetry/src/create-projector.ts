@@ -3,7 +3,6 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   idempotentHandler,
   nesCatalog,
-  type CloudEvent,
   type EventBus,
   type Subscription,
 } from '@nes/bus';
@@ -30,6 +29,7 @@ import {
   type KafkaBatchConsumer,
 } from './projection/kafka-batch-consumer.js';
 import { projectEvents, type ProjectionResult } from './projection/project-events.js';
+import { readAuditEvent } from './projection/read-audit-event.js';
 
 /** What the caller supplies besides the configuration. */
 export interface ProjectorOptions {
@@ -141,10 +141,10 @@ function startBatchConsumer(
     batchSize: config.projector.batchSize,
     pipeline: {
       group,
-      catalog: nesCatalog,
+      read: readAuditEvent,
       maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
       maxAttempts: config.projector.maxAttempts,
-      handle: async (events: readonly CloudEvent[]) => {
+      handle: async (events) => {
         const result = await withTransaction(pool, (tx) => projectEvents(tx, events), {
           retries: 0,
         });
@@ -169,7 +169,10 @@ function startPerEventConsumer(
     handler: idempotentHandler({
       pool,
       handler: async (event, tx) => {
-        record(await projectEvents(tx, [event]));
+        // The bus dead-letters what the catalog refuses before the handler.
+        const read = readAuditEvent(event);
+        if ('rejection' in read) throw new Error(read.rejection);
+        record(await projectEvents(tx, [read]));
       },
     }),
   });

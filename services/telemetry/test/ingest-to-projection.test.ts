@@ -200,6 +200,19 @@ describe('device telemetry from ingest to the projection', () => {
       );
       expect(rows[0]).toEqual({ n: '75', distinct_ids: '75' });
     });
+    // Each row's attributes are its own event's (the INSERT pairs one array per column).
+    const accepted = [first, third].flatMap(
+      (r) => r.body.events as { id: string; eventId: string }[],
+    );
+    const clientEventIds = new Map(accepted.map((e) => [e.id, e.eventId]));
+    const { rows: projected } = await stack.sql.query<{ event_id: string; sent_as: string }>(
+      `SELECT event_id, attributes->>'ClientEventId' AS sent_as
+         FROM telemetry.log WHERE client_id = $1`,
+      [retrying.clientId],
+    );
+    expect(projected.map((r) => r.sent_as)).toEqual(
+      projected.map((r) => clientEventIds.get(r.event_id)),
+    );
     // The same event id from another client is another event.
     const neighbour = await stack.registerDevice();
     const reused = await ingest(stack.base, neighbour.accessToken, [batch[0]]);

@@ -1,7 +1,12 @@
-import { nesEvent } from '@nes/bus';
-import { commonV1, registrationV1, tapV1 } from '@nes/proto';
+import { nesEvent, type CloudEvent } from '@nes/bus';
+import { commonV1, parseEventData, registrationV1, tapV1, type EventType } from '@nes/proto';
 import { describe, expect, it } from 'vitest';
 import { toAuditRow } from './audit-rows.js';
+
+/** The audit row of a received event, its payload read as the catalog reads it. */
+function auditRowOf(event: CloudEvent) {
+  return toAuditRow({ event, payload: parseEventData(event.type as EventType, event.data) });
+}
 
 const admin = { type: commonV1.ActorType.USER, id: 'admin-api-key:alice', display: 'alice' };
 const crt = registrationV1.ClientRegistrationToken.fromPartial({
@@ -36,7 +41,7 @@ describe('toAuditRow', () => {
         { crt, actor: admin, changedFields: [] },
         { source: 'nes/registration' },
       );
-      const row = toAuditRow(event);
+      const row = auditRowOf(event);
       expect(row?.table).toBe('initial_access_token');
       expect(row?.row).toMatchObject({
         eventType: code,
@@ -49,7 +54,7 @@ describe('toAuditRow', () => {
       { crt, actor: admin },
       { source: 'nes/registration' },
     );
-    expect(toAuditRow(event)?.row).toMatchObject({
+    expect(auditRowOf(event)?.row).toMatchObject({
       tokenId: 'crt-1',
       token: 'a'.repeat(64),
       title: 'Ward 7',
@@ -87,7 +92,7 @@ describe('toAuditRow', () => {
       clientSecretHash: 'c'.repeat(64),
     };
     const created = nesEvent('nes.client.created.v1', common, { source: 'nes/registration' });
-    expect(toAuditRow(created.event)?.row).toMatchObject({
+    expect(auditRowOf(created.event)?.row).toMatchObject({
       eventType: 'C',
       id: 'c-1',
       clientId: 'c-1',
@@ -107,7 +112,7 @@ describe('toAuditRow', () => {
       { ...common, changedFields: ['name'] },
       { source: 'nes/registration' },
     );
-    expect(toAuditRow(updated.event)?.row).toMatchObject({
+    expect(auditRowOf(updated.event)?.row).toMatchObject({
       eventType: 'U',
       changedFields: ['name'],
     });
@@ -116,7 +121,7 @@ describe('toAuditRow', () => {
       { ...common, clientSecretHash: '' },
       { source: 'nes/registration' },
     );
-    expect(toAuditRow(deleted.event)?.row).toMatchObject({ eventType: 'D', clientSecret: null });
+    expect(auditRowOf(deleted.event)?.row).toMatchObject({ eventType: 'D', clientSecret: null });
   });
 
   it('returns undefined for events with no audit table', () => {
@@ -125,6 +130,6 @@ describe('toAuditRow', () => {
       tapV1.TapRejected.fromPartial({ bandId: 'b-1' }),
       { source: 'nes/edge-gateway' },
     );
-    expect(toAuditRow(event)).toBeUndefined();
+    expect(auditRowOf(event)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@nes/bus';
-import { nesPayload } from '@nes/bus';
 import { registrationV1, type commonV1 } from '@nes/proto';
+import { payloadOf, type AuditEvent } from './audit-event.js';
 
 /**
  * Rows of the guide's audit tables, from the registration service's events
@@ -163,34 +163,35 @@ function crtRow(
  * The audit row of a registration event, or undefined for any other type.
  * C/U/R/D follow the guide: created, updated, revoked (CRTs only), deleted.
  */
-export function toAuditRow(event: CloudEvent): AuditRow | undefined {
+export function toAuditRow(received: AuditEvent): AuditRow | undefined {
+  const { event } = received;
   switch (event.type) {
     case 'nes.client.created.v1': {
-      const p = nesPayload(event, 'nes.client.created.v1');
+      const p = payloadOf(received, 'nes.client.created.v1');
       return p && clientRow(event, 'C', p);
     }
     case 'nes.client.updated.v1': {
-      const p = nesPayload(event, 'nes.client.updated.v1');
+      const p = payloadOf(received, 'nes.client.updated.v1');
       return p && clientRow(event, 'U', p);
     }
     case 'nes.client.deleted.v1': {
-      const p = nesPayload(event, 'nes.client.deleted.v1');
+      const p = payloadOf(received, 'nes.client.deleted.v1');
       return p && clientRow(event, 'D', p);
     }
     case 'nes.crt.created.v1': {
-      const p = nesPayload(event, 'nes.crt.created.v1');
+      const p = payloadOf(received, 'nes.crt.created.v1');
       return p && crtRow(event, 'C', p);
     }
     case 'nes.crt.updated.v1': {
-      const p = nesPayload(event, 'nes.crt.updated.v1');
+      const p = payloadOf(received, 'nes.crt.updated.v1');
       return p && crtRow(event, 'U', p);
     }
     case 'nes.crt.revoked.v1': {
-      const p = nesPayload(event, 'nes.crt.revoked.v1');
+      const p = payloadOf(received, 'nes.crt.revoked.v1');
       return p && crtRow(event, 'R', p);
     }
     case 'nes.crt.deleted.v1': {
-      const p = nesPayload(event, 'nes.crt.deleted.v1');
+      const p = payloadOf(received, 'nes.crt.deleted.v1');
       return p && crtRow(event, 'D', p);
     }
     default:

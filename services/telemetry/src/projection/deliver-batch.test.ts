@@ -1,4 +1,5 @@
 import {
+  catalogRejection,
   createEvent,
   encodeEvent,
   nesCatalog,
@@ -7,9 +8,10 @@ import {
   type OutgoingEvent,
 } from '@nes/bus';
 import { createLogger } from '@nes/kit';
-import { telemetryV1 } from '@nes/proto';
+import { parseEventData, telemetryV1 } from '@nes/proto';
 import { describe, expect, it } from 'vitest';
 import { deliverBatch, isOutage, type BatchPipeline } from './deliver-batch.js';
+import { readAuditEvent } from './read-audit-event.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -34,7 +36,7 @@ function record(event: CloudEvent | Buffer, offset: number) {
 function pipeline(handle: BatchPipeline['handle'], dead: OutgoingEvent[]): BatchPipeline {
   return {
     group: 'g',
-    catalog: nesCatalog,
+    read: readAuditEvent,
     maxEventBytes: 256 * 1024,
     maxAttempts: 2,
     backoff: { initialMs: 1, maxMs: 1, multiplier: 1, jitter: 0 },
@@ -64,7 +66,7 @@ describe('deliverBatch', () => {
     const outcome = await deliverBatch(
       [record(a, 1), record(Buffer.from('not json'), 2), record(unknown, 3), record(b, 4)],
       pipeline((events) => {
-        calls.push(events.map((e) => e.id));
+        calls.push(events.map((e) => e.event.id));
         return Promise.resolve();
       }, dead),
       new AbortController().signal,
@@ -82,6 +84,27 @@ describe('deliverBatch', () => {
     });
   });
 
+  it('hands the handler each payload as read for the catalog check, refusing what the catalog refuses', async () => {
+    const good = telemetry('a').event;
+    const bad = { ...telemetry('b').event, data: { hostId: 'b', totalElapsedMs: -1 } };
+    const handled: unknown[] = [];
+    const dead: OutgoingEvent[] = [];
+    const outcome = await deliverBatch(
+      [record(good, 1), record(bad, 2)],
+      pipeline((events) => {
+        handled.push(...events);
+        return Promise.resolve();
+      }, dead),
+      new AbortController().signal,
+    );
+    expect(outcome).toBe('done');
+    expect(handled).toEqual([
+      { event: good, payload: parseEventData('nes.audit.telemetry.v1', good.data) },
+    ]);
+    expect(dead.map((d) => d.event.dlqreason)).toEqual([catalogRejection(nesCatalog, bad)]);
+    expect(dead[0]?.event.dlqreason).toMatch(/^invalid-data: /);
+  });
+
   it('splits a failing batch until the poison event is alone, and applies the rest', async () => {
     const events = ['a', 'b', 'poison', 'c', 'd'].map((h) => telemetry(h).event);
     const poison = events[2] as CloudEvent;
@@ -90,8 +113,10 @@ describe('deliverBatch', () => {
     const outcome = await deliverBatch(
       events.map((e, i) => record(e, i)),
       pipeline((batch) => {
-        if (batch.some((e) => e.id === poison.id)) return Promise.reject(new Error('bad row'));
-        applied.push(...batch.map((e) => e.id));
+        if (batch.some((e) => e.event.id === poison.id)) {
+          return Promise.reject(new Error('bad row'));
+        }
+        applied.push(...batch.map((e) => e.event.id));
         return Promise.resolve();
       }, dead),
       new AbortController().signal,

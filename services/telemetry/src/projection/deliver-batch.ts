@@ -1,6 +1,5 @@
 import {
   backoffDelay,
-  catalogRejection,
   deadLetterOf,
   DEFAULT_HANDLER_BACKOFF,
   DEFAULT_OUTAGE_BACKOFF,
@@ -9,24 +8,29 @@ import {
   sleepKeepingAlive,
   type BackoffPolicy,
   type CloudEvent,
-  type EventCatalog,
   type OutgoingEvent,
   type TransportRecord,
 } from '@nes/bus';
 import type { Logger } from '@nes/kit';
+import type { AuditEvent } from '../domain/audit-event.js';
+import type { Rejection } from './read-audit-event.js';
 
 /** Everything the batch delivery needs from its transport and its handler. */
 export interface BatchPipeline {
   readonly group: string;
-  /** Unknown types and data the catalog's codec rejects are dead-lettered before the handler. */
-  readonly catalog: EventCatalog;
+  /**
+   * Reads each event's payload, once for both the catalog's check and the
+   * handler; events it refuses (unknown types, data the catalog's codec
+   * rejects) are dead-lettered before the handler.
+   */
+  read(event: CloudEvent): AuditEvent | Rejection;
   readonly maxEventBytes: number;
   /** Tries of a batch that fails for a reason other than an outage, before it is split. */
   readonly maxAttempts: number;
   readonly backoff?: BackoffPolicy;
   readonly outageBackoff?: BackoffPolicy;
   /** Applies a batch in one transaction; throwing means nothing was applied. */
-  handle(events: readonly CloudEvent[]): Promise<void>;
+  handle(events: readonly AuditEvent[]): Promise<void>;
   /** Publishes dead letters durably; a rejection stops the batch (nothing is skipped). */
   deadLetter(events: readonly OutgoingEvent[]): Promise<void>;
   /** Called while waiting between tries (consumer heartbeats). */
@@ -54,7 +58,7 @@ export async function deliverBatch(
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
   const deadLetters: OutgoingEvent[] = [];
-  const valid: CloudEvent[] = [];
+  const valid: AuditEvent[] = [];
   for (const record of records) {
     const parsed = parseEvent(record.value, pipeline.maxEventBytes);
     if (!parsed.ok) {
@@ -63,14 +67,15 @@ export async function deliverBatch(
       pipeline.onDeadLettered?.(1, 'invalid-envelope');
       continue;
     }
-    const rejection = catalogRejection(pipeline.catalog, parsed.event);
-    if (rejection !== undefined) {
+    const read = pipeline.read(parsed.event);
+    if ('rejection' in read) {
+      const { rejection } = read;
       const info = { group: pipeline.group, reason: rejection, attempts: 0 };
       deadLetters.push(deadLetterOf(record.topic, parsed.event, info));
       pipeline.onDeadLettered?.(1, rejection.slice(0, rejection.indexOf(':')));
       continue;
     }
-    valid.push(parsed.event);
+    valid.push(read);
   }
   if (deadLetters.length > 0) {
     pipeline.logger.warn({ count: deadLetters.length }, 'dead-lettering unusable events');
@@ -81,7 +86,7 @@ export async function deliverBatch(
 }
 
 async function applyOrSplit(
-  events: readonly CloudEvent[],
+  events: readonly AuditEvent[],
   topic: string,
   pipeline: BatchPipeline,
   signal: AbortSignal,
@@ -90,7 +95,7 @@ async function applyOrSplit(
   if (tried === 'handled') return 'done';
   if (tried === 'aborted') return 'aborted';
   if (events.length === 1) {
-    const [event] = events as [CloudEvent];
+    const [{ event }] = events as [AuditEvent];
     pipeline.logger.warn(
       { eventId: event.id, type: event.type, reason: tried.reason },
       'dead-lettering event',
@@ -116,7 +121,7 @@ async function applyOrSplit(
 type TryOutcome = 'handled' | 'aborted' | { readonly reason: string };
 
 async function tryHandle(
-  events: readonly CloudEvent[],
+  events: readonly AuditEvent[],
   pipeline: BatchPipeline,
   signal: AbortSignal,
 ): Promise<TryOutcome> {

@@ -1,4 +1,5 @@
-import { nesPayload, type CloudEvent, type Queryable } from '@nes/bus';
+import type { Queryable } from '@nes/bus';
+import { payloadOf, type AuditEvent } from '../domain/audit-event.js';
 import { toAuditRow } from '../domain/audit-rows.js';
 import { toLogRow, type LogRow } from '../domain/log-row.js';
 import {
@@ -28,27 +29,27 @@ export interface ProjectionResult {
  * registration events. Every table is unique on the event id and skips a row
  * it holds already, so a redelivered event — after a crash between commit and
  * offset commit, or republished twice — changes nothing, without a separate
- * processed-ids table to write for each event. Payloads are parsed here; a
- * payload the catalog accepted but the mapping cannot read throws, which
- * fails (and retries) the batch.
+ * processed-ids table to write for each event. Payloads come read (by
+ * `readAuditEvent`); one the mapping cannot take throws, which fails (and
+ * retries) the batch.
  */
 export async function projectEvents(
   tx: Queryable,
-  events: readonly CloudEvent[],
+  events: readonly AuditEvent[],
 ): Promise<ProjectionResult> {
   const logRows: LogRow[] = [];
   let auditRows = 0;
   let skipped = 0;
   let oldest = Number.POSITIVE_INFINITY;
-  for (const event of events) {
-    const telemetry = nesPayload(event, 'nes.audit.telemetry.v1');
+  for (const received of events) {
+    const telemetry = payloadOf(received, 'nes.audit.telemetry.v1');
     if (telemetry !== undefined) {
-      const row = toLogRow(event, telemetry);
+      const row = toLogRow(received.event, telemetry);
       oldest = Math.min(oldest, row.timestamp.getTime());
       logRows.push(row);
       continue;
     }
-    const audit = toAuditRow(event);
+    const audit = toAuditRow(received);
     if (audit === undefined) {
       skipped += 1;
       continue;
