@@ -19,7 +19,7 @@ import type pg from 'pg';
 import { createClientDirectory } from './auth/client-directory.js';
 import type { ApiConfig } from './config.js';
 import { systemClock, type Clock, type TelemetryContext } from './context.js';
-import { outboxBacklog, pruneReceipts } from './db/ingest-queries.js';
+import { pruneReceipts } from './db/ingest-queries.js';
 import { addAuditRoutes } from './http/audit-routes.js';
 import { addIngestRoutes } from './http/ingest-routes.js';
 import { addStreamRoutes } from './http/stream-routes.js';
@@ -45,8 +45,6 @@ export interface RunningTelemetryService {
 
 /** How long start waits for Redis before going on without it (it keeps reconnecting). */
 const REDIS_START_WAIT_MS = 5_000;
-/** How often the outbox backlog gauge is refreshed. */
-const BACKLOG_SAMPLE_MS = 10_000;
 /** How often receipts past their retention are pruned. */
 const PRUNE_INTERVAL_MS = 60_000;
 
@@ -164,13 +162,6 @@ async function start(
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
   lifecycle.onStop('receipt pruning', () => clearInterval(pruning));
-  const sampling = setInterval(() => {
-    outboxBacklog(pool)
-      .then((size) => ingestMetrics.backlog(size))
-      .catch(() => undefined);
-  }, BACKLOG_SAMPLE_MS);
-  sampling.unref();
-  lifecycle.onStop('backlog sampling', () => clearInterval(sampling));
 
   const verifier = createAccessTokenVerifier({
     issuer: config.auth.issuer,

@@ -13,14 +13,7 @@ export interface IngestMetrics {
   streams(delta: number): void;
   /** Exports, by format. */
   exported(format: string, rows: number): void;
-  /** Unpublished outbox rows, sampled (see `create-service`). */
-  backlog(size: number): void;
-  /**
-   * What the outbox relay reports. No `backlog` here on purpose: the relay
-   * counts its backlog (up to 100,000 rows) after every full batch when asked
-   * to, which under load costs more than the publishing; the service samples
-   * it on a timer instead.
-   */
+  /** What the outbox relay reports (its backlog sampled by the relay itself). */
   readonly relay: RelayMetrics;
 }
 
@@ -60,8 +53,7 @@ export function createIngestMetrics(metrics: Metrics): IngestMetrics {
     republished: (type) => republished.inc({ type }),
     streams: (delta) => streams.inc(delta),
     exported: (format, rows) => exported.inc({ format }, rows),
-    backlog: relay.backlog,
-    relay: { published: relay.published, failed: relay.failed },
+    relay,
   };
 }
 

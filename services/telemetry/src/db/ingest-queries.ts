@@ -67,12 +67,3 @@ export async function pruneReceipts(
     if (removed < PRUNE_CHUNK || Date.now() - started > budgetMs) return total;
   }
 }
-
-/** Unpublished outbox rows, counted up to `cap` (a gauge, not worth a full scan). */
-export async function outboxBacklog(executor: Executor, cap = 100_000): Promise<number> {
-  const { rows } = await executor.query<{ n: string }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT $1) b`,
-    [cap],
-  );
-  return Number(rows[0]?.n ?? 0);
-}

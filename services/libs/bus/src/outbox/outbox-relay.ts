@@ -9,7 +9,10 @@ import { RelayStore, type OutboxRow } from './relay-store.js';
 
 /** Observations the relay reports; wire them to Prometheus gauges and histograms. */
 export interface RelayMetrics {
-  /** Unpublished outbox rows (capped count), reported each cycle of the active relay. */
+  /**
+   * Unpublished outbox rows: exact after a batch that emptied the outbox,
+   * else a capped count taken at most every `backlogSampleMs`.
+   */
   backlog?(size: number): void;
   /** A batch was published: its size, how long publishing took, and the oldest row's age. */
   published?(count: number, durationMs: number, maxLagMs: number): void;
@@ -42,6 +45,12 @@ export interface OutboxRelayOptions {
   readonly processedEventRetentionMs?: number | null;
   /** How often the active relay prunes. Default 60 s. */
   readonly pruneIntervalMs?: number;
+  /**
+   * Least time between two counts of a backlog (a count scans up to 100,000
+   * index entries; after every batch of a busy relay it would cost more than
+   * the publishing). Default 5 s.
+   */
+  readonly backlogSampleMs?: number;
   readonly metrics?: RelayMetrics;
 }
 
@@ -78,6 +87,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private lastError: string | undefined;
   private lastPrune = 0;
+  private lastBacklogCount = 0;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
 
@@ -176,9 +186,13 @@ export class OutboxRelay {
   private async relayBatch(session: pg.PoolClient): Promise<number> {
     const rows = await this.store.nextBatch(session, this.batchSize);
     const metrics = this.options.metrics;
-    metrics?.backlog?.(
-      rows.length < this.batchSize ? rows.length : await this.store.backlog(session),
-    );
+    if (metrics?.backlog !== undefined) {
+      if (rows.length < this.batchSize) metrics.backlog(rows.length);
+      else if (Date.now() - this.lastBacklogCount >= (this.options.backlogSampleMs ?? 5_000)) {
+        this.lastBacklogCount = Date.now();
+        metrics.backlog(await this.store.backlog(session));
+      }
+    }
     if (rows.length === 0) return 0;
     const ids = rows.map((row) => row.id);
     const started = Date.now();

@@ -186,6 +186,37 @@ describe('outbox relay', () => {
     expect(kept[0]?.n).toBe(3);
   });
 
+  it('counts a backlog at most once per sample interval while batches come full', async () => {
+    const topic = uniqueName('backlog');
+    const counted = async (backlogSampleMs: number) => {
+      const bus = recordingBus();
+      await enqueue(
+        service.pool,
+        Array.from({ length: 10 }, (_, i) => event(topic, `k${i}`)),
+      );
+      const backlog: number[] = [];
+      const relay = new OutboxRelay({
+        pool: service.pool,
+        schema: service.schema,
+        bus,
+        logger: quietLogger,
+        ...TEST_RELAY,
+        batchSize: 2,
+        retentionMs: 0,
+        backlogSampleMs,
+        metrics: { backlog: (size) => void backlog.push(size) },
+      });
+      relay.start();
+      await waitFor('the events', () => bus.published.length >= 10);
+      await relay.stop();
+      // Sizes below the batch size are exact (a batch that was not full); the
+      // others are counts.
+      return backlog.filter((size) => size >= 2).length;
+    };
+    expect(await counted(60_000)).toBe(1);
+    expect(await counted(0)).toBeGreaterThanOrEqual(4);
+  });
+
   it('wakes on NOTIFY rather than waiting for the poll interval', async () => {
     const topic = uniqueName('notify');
     const bus = recordingBus();
