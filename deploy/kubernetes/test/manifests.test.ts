@@ -162,7 +162,7 @@ describe.each(renderings)('$name', ({ dir, namespace }) => {
       }
     });
 
-    it('declares only variables of its prefix, each once', () => {
+    it('declares only variables of its prefix (and NODE_OPTIONS), each once', () => {
       const { template, container } = podOf(p);
       const fromConfigMaps = (container.envFrom ?? []).flatMap((source) => {
         const name = must(source.configMapRef?.name, 'configMapRef');
@@ -170,7 +170,8 @@ describe.each(renderings)('$name', ({ dir, namespace }) => {
         return Object.keys(configMap?.data ?? {});
       });
       const declared = [...fromConfigMaps, ...(container.env ?? []).map((v) => v.name)];
-      expect(declared.filter((name) => !name.startsWith(p.prefix))).toEqual([]);
+      const foreign = declared.filter((name) => !name.startsWith(p.prefix));
+      expect(foreign.filter((name) => name !== 'NODE_OPTIONS')).toEqual([]);
       expect(new Set(declared).size).toBe(declared.length);
       // Service links would add <SERVICE>_… variables, some under a prefix (nes-token → NES_TOKEN_PORT).
       expect(template.spec.enableServiceLinks).toBe(false);

@@ -5,11 +5,14 @@
 // floor under any Node token endpoint on that core).
 //
 // Each server runs as its own process pinned to core 0 (`taskset -c 0`); the
-// load generator (autocannon, 16 connections, loopback) is pinned to core 1.
-// Per target: 3 s warm-up; then 4 rounds of 4 s at full speed, targets
-// interleaved, the best round reported (max req/s, p50/p99); then 2 runs of
+// load generator is pinned to core 1. Per target: 3 s warm-up; then 4 rounds
+// of 4 s at full speed (autocannon, 16 connections, loopback), targets
+// interleaved, the best round reported (max req/s, p50/p99); then 3 runs of
 // 6 s at 80 % of that rate, the better one reported (p50/p99 under a
-// realistic load). Postgres, Redis and
+// realistic load) — sent open loop by fixtures/open-loop.mjs: requests at
+// evenly spaced due times over the same 16 connections, each latency counted
+// from its due time (autocannon's own rate limit sends each second's quota
+// back to back and then pauses, which is not 80 % load). Postgres, Redis and
 // the real registration service run beside them (cache misses only: every
 // measured grant is answered from the token service's verified-client cache,
 // as a device fetching its token again is).
@@ -29,6 +32,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const MAIN = here('../src/main.ts');
 const REGISTER_TS = here('../test/fixtures/register-ts.mjs');
 const LOAD = here('./fixtures/load.mjs');
+const OPEN_LOOP = here('./fixtures/open-loop.mjs');
 const OIDC = here('./fixtures/oidc-provider-server.mjs');
 const CEILING = here('./fixtures/ceiling-server.mjs');
 const BARE = here('./fixtures/bare-node-server.mjs');
@@ -37,7 +41,7 @@ const CONNECTIONS = 16;
 const WARMUP_S = 3;
 const ROUNDS = 4;
 const MEASURE_S = 4;
-const AT80_RUNS = 2;
+const AT80_RUNS = 3;
 const AT80_S = 6;
 const logDir = mkdtempSync(join(tmpdir(), 'nes-token-bench-'));
 
@@ -114,10 +118,15 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-/** One autocannon run in a process pinned to core 1. */
+/**
+ * One load run in a process pinned to core 1: autocannon as fast as the
+ * target answers (closed loop), or with `rate` the open-loop generator, which
+ * sends at evenly spaced due times and measures each latency from its due time.
+ */
 async function load(target: Target, durationSeconds: number, rate?: number): Promise<LoadResult> {
   const options = { ...target, connections: CONNECTIONS, durationSeconds, rate };
-  const child = spawn('taskset', ['-c', '1', process.execPath, LOAD, JSON.stringify(options)], {
+  const script = rate === undefined ? LOAD : OPEN_LOOP;
+  const child = spawn('taskset', ['-c', '1', process.execPath, script, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -273,6 +282,8 @@ async function main(): Promise<void> {
       const child = startPinned(
         `token-${alg}`,
         [
+          // As deployed (deploy/kubernetes/base/token/deployment.yaml, NODE_OPTIONS).
+          '--max-semi-space-size=32',
           '--conditions=@nes/source',
           '--experimental-transform-types',
           '--no-warnings',
