@@ -99,3 +99,22 @@ describe('createLogger', () => {
     expect(lines[0]).toContain('bob');
   });
 });
+
+describe('error serialization', () => {
+  it("keeps an error's class, message and fields but not a pg client hung on it", () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new Error('terminating connection'), {
+      code: '57P01',
+      client: { connectionParameters: { user: 'nes', database: 'nes' }, processID: 42 },
+    });
+    logger.error({ err: error }, 'idle connection failed');
+    const line = JSON.parse(lines[0] ?? '{}') as { err: Record<string, unknown> };
+    expect(line.err).toMatchObject({
+      type: 'Error',
+      message: 'terminating connection',
+      code: '57P01',
+    });
+    expect(line.err).not.toHaveProperty('client');
+    expect(lines[0]).not.toContain('connectionParameters');
+  });
+});

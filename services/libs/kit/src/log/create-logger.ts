@@ -44,7 +44,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       level: (label) => ({ level: label }),
       log: (object) => censor(object, sensitive) as Record<string, unknown>,
     },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    serializers: { err: serializeError, error: serializeError },
   };
   const logger = pino(
     settings,
@@ -52,6 +52,20 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   );
   censorChildBindings(logger, sensitive);
   return logger;
+}
+
+/**
+ * Live objects some libraries hang on their errors: pg-pool's idle-connection
+ * error carries its `client` (connection state, socket, type tables —
+ * kilobytes per line, and no data about the failure).
+ */
+const ERROR_HANDLES = ['client'] as const;
+
+/** pino's error serializer (class, message, stack, cause chain), without those handles. */
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(error);
+  for (const handle of ERROR_HANDLES) delete serialized[handle];
+  return serialized;
 }
 
 /**
