@@ -53,6 +53,7 @@ export {
   type TransactionalHandler,
 } from './consumer/idempotent-handler.js';
 export {
+  catalogRead,
   catalogRejection,
   deadLetterOf,
   INVALID_ENVELOPE_TYPE,

@@ -89,20 +89,29 @@ export function invalidEnvelopeDeadLetter(
 }
 
 /**
- * Why `catalog` refuses `event`, as a dead letter's reason — `unknown-type:
- * <type>` or `invalid-data: <codec message>` — or undefined if it accepts it.
+ * `event`'s payload as `catalog`'s codec reads it, or why the catalog refuses
+ * the event, as a dead letter's reason: `unknown-type: <type>` or
+ * `invalid-data: <codec message>`.
  */
-export function catalogRejection(catalog: EventCatalog, event: CloudEvent): string | undefined {
+export function catalogRead(
+  catalog: EventCatalog,
+  event: CloudEvent,
+): { readonly payload: unknown } | { readonly rejection: string } {
   const entry = Object.hasOwn(catalog, event.type) ? catalog[event.type] : undefined;
-  if (entry === undefined) return `unknown-type: ${event.type}`;
+  if (entry === undefined) return { rejection: `unknown-type: ${event.type}` };
   // No check of entry.topic: republishing topics (nes.audit.v1) legitimately
   // carry types whose home topic is another one.
   try {
-    entry.codec.fromJSON(event.data);
+    return { payload: entry.codec.fromJSON(event.data) };
   } catch (error) {
-    return `invalid-data: ${error instanceof Error ? error.message : String(error)}`;
+    return { rejection: `invalid-data: ${error instanceof Error ? error.message : String(error)}` };
   }
-  return undefined;
+}
+
+/** Why `catalog` refuses `event` ({@link catalogRead}), or undefined if it accepts it. */
+export function catalogRejection(catalog: EventCatalog, event: CloudEvent): string | undefined {
+  const read = catalogRead(catalog, event);
+  return 'rejection' in read ? read.rejection : undefined;
 }
 
 function truncate(reason: string): string {
