@@ -1,10 +1,10 @@
 import { uniqueName } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { enqueue, OutboxRelay, type EventBus } from '../../src/index.js';
+import { enqueue, type EventBus, type OutboxRelay } from '../../src/index.js';
 import { byKey, range, seqOf, sequencedRounds } from '../support/events.js';
 import { createServiceDb, type ServiceDb } from '../support/service-db.js';
-import { createTestBus, quietLogger, TEST_RELAY } from '../support/test-bus.js';
+import { createTestBus, testRelay } from '../support/test-bus.js';
 import { openTransport, TRANSPORTS, type TransportUnderTest } from '../support/transports.js';
 import { waitFor } from '../support/wait.js';
 
@@ -40,13 +40,8 @@ describe.each(TRANSPORTS)('%s bus: per-key ordering', (name) => {
     });
     const published: [number, number] = [0, 0];
     const relay = (index: 0 | 1): OutboxRelay =>
-      new OutboxRelay({
-        pool: service.pool,
-        schema: service.schema,
-        bus,
-        logger: quietLogger,
+      testRelay(service, bus, {
         batchSize: 25,
-        ...TEST_RELAY,
         metrics: { published: (count) => void (published[index] += count) },
       });
     const relays = [relay(0), relay(1)];

@@ -1,10 +1,10 @@
 import { uniqueName } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { enqueue, idempotentHandler, OutboxRelay, type EventBus } from '../../src/index.js';
+import { enqueue, idempotentHandler, type EventBus } from '../../src/index.js';
 import { range, seqOf, sequencedRounds } from '../support/events.js';
 import { createServiceDb, type ServiceDb } from '../support/service-db.js';
-import { createTestBus, quietLogger, TEST_RELAY } from '../support/test-bus.js';
+import { createTestBus, testRelay } from '../support/test-bus.js';
 import { openTransport, TRANSPORTS, type TransportUnderTest } from '../support/transports.js';
 import { waitFor } from '../support/wait.js';
 
@@ -29,12 +29,7 @@ describe.each(TRANSPORTS)('%s bus: transport unavailable for a while', (name) =>
   it('keeps events in the outbox while it is down and delivers all of them after', async () => {
     const topic = uniqueName('outage');
     const failures: number[] = [];
-    const relay = new OutboxRelay({
-      pool: service.pool,
-      schema: service.schema,
-      bus,
-      logger: quietLogger,
-      ...TEST_RELAY,
+    const relay = testRelay(service, bus, {
       metrics: { failed: (count) => void failures.push(count) },
     });
     const subscription = await bus.subscribe({

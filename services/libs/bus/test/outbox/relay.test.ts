@@ -12,7 +12,7 @@ import {
   type OutgoingEvent,
 } from '../../src/index.js';
 import { createServiceDb, type ServiceDb } from '../support/service-db.js';
-import { quietLogger, TEST_RELAY } from '../support/test-bus.js';
+import { quietLogger, testRelay } from '../support/test-bus.js';
 import { waitFor } from '../support/wait.js';
 
 /** A bus that records what it is given: the relay's behaviour is under test here, not a transport. */
@@ -142,12 +142,7 @@ describe('outbox relay', () => {
 
     const backlog: number[] = [];
     const batches: { count: number; lag: number }[] = [];
-    const relay = new OutboxRelay({
-      pool: service.pool,
-      schema: service.schema,
-      bus,
-      logger: quietLogger,
-      ...TEST_RELAY,
+    const relay = testRelay(service, bus, {
       retentionMs: 24 * 3600_000,
       processedEventRetentionMs: 7 * 24 * 3600_000,
       metrics: {
@@ -195,12 +190,7 @@ describe('outbox relay', () => {
         Array.from({ length: 10 }, (_, i) => event(topic, `k${i}`)),
       );
       const backlog: number[] = [];
-      const relay = new OutboxRelay({
-        pool: service.pool,
-        schema: service.schema,
-        bus,
-        logger: quietLogger,
-        ...TEST_RELAY,
+      const relay = testRelay(service, bus, {
         batchSize: 2,
         retentionMs: 0,
         backlogSampleMs,
@@ -220,13 +210,7 @@ describe('outbox relay', () => {
   it('wakes on NOTIFY rather than waiting for the poll interval', async () => {
     const topic = uniqueName('notify');
     const bus = recordingBus();
-    const relay = new OutboxRelay({
-      pool: service.pool,
-      schema: service.schema,
-      bus,
-      logger: quietLogger,
-      pollIntervalMs: 60_000,
-    });
+    const relay = testRelay(service, bus, { pollIntervalMs: 60_000 });
     relay.start();
     await waitFor('the relay to become active', () => relay.status().active);
     await enqueue(service.pool, event(topic));
@@ -241,20 +225,14 @@ describe('outbox relay', () => {
     const topic = uniqueName('delete');
     const published: OutgoingEvent[] = [];
     let refuse = true;
-    const relay = new OutboxRelay({
-      pool: service.pool,
-      schema: service.schema,
-      bus: {
-        publishEncoded: (events) => {
-          if (refuse) return Promise.reject(new Error('broker down'));
-          published.push(...events.map(asOutgoing));
-          return Promise.resolve();
-        },
+    const bus = {
+      publishEncoded: (events: readonly EncodedEvent[]) => {
+        if (refuse) return Promise.reject(new Error('broker down'));
+        published.push(...events.map(asOutgoing));
+        return Promise.resolve();
       },
-      logger: quietLogger,
-      ...TEST_RELAY,
-      retentionMs: 0,
-    });
+    };
+    const relay = testRelay(service, bus, { retentionMs: 0 });
     const rowsOf = async () =>
       (
         await service.pool.query<{ attempts: number }>(

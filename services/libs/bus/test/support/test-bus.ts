@@ -3,7 +3,9 @@ import pino, { type Logger } from 'pino';
 import {
   createKafkaBus,
   createPostgresBus,
+  OutboxRelay,
   type EventBus,
+  type OutboxRelayOptions,
   type RetryPolicy,
 } from '../../src/index.js';
 
@@ -74,3 +76,19 @@ export function createTestBus(
 
 /** Relay timings for tests: quick polls and quick recovery after an outage. */
 export const TEST_RELAY = { pollIntervalMs: 200, backoff: OUTAGE_BACKOFF } as const;
+
+/** The relay of a test service's outbox, quiet and with test timings; `options` override. */
+export function testRelay(
+  service: Pick<OutboxRelayOptions, 'pool' | 'schema'>,
+  bus: OutboxRelayOptions['bus'],
+  options: Partial<OutboxRelayOptions> = {},
+): OutboxRelay {
+  return new OutboxRelay({
+    pool: service.pool,
+    schema: service.schema,
+    bus,
+    logger: quietLogger,
+    ...TEST_RELAY,
+    ...options,
+  });
+}
