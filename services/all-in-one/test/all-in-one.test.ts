@@ -73,7 +73,8 @@ describe('all-in-one runner', () => {
     expect(out).toContain('NES_AIO_HOEM: unknown variable');
   });
 
-  it('brings the platform up, prints its URLs, and stops cleanly on Ctrl-C', async () => {
+  /** A runner on fresh Postgres and Redis ports, once it has printed its summary. */
+  async function startedRunner() {
     const [pgPort, redisPort] = [await freePort(), await freePort()];
     const child = startRunner({
       NES_AIO_HOME: home,
@@ -82,6 +83,11 @@ describe('all-in-one runner', () => {
     });
     const run = collect(child);
     await until(() => run.out().includes('Ctrl-C stops everything'), 120_000);
+    return { child, run, pgPort, redisPort };
+  }
+
+  it('brings the platform up, prints its URLs, and stops cleanly on Ctrl-C', async () => {
+    const { child, run, pgPort, redisPort } = await startedRunner();
     // Every service answered its /readyz before the summary was printed.
     expect(run.out()).toContain('NES is up');
     expect(run.out()).not.toContain('NOT READY');
@@ -99,14 +105,7 @@ describe('all-in-one runner', () => {
   }, 180_000);
 
   it('leaves nothing running when the runner itself is killed', async () => {
-    const [pgPort, redisPort] = [await freePort(), await freePort()];
-    const child = startRunner({
-      NES_AIO_HOME: home,
-      NES_AIO_POSTGRES_PORT: String(pgPort),
-      NES_AIO_REDIS_PORT: String(redisPort),
-    });
-    const run = collect(child);
-    await until(() => run.out().includes('Ctrl-C stops everything'), 120_000);
+    const { child, run, pgPort, redisPort } = await startedRunner();
 
     // No chance to stop anything: the kernel's parent-death signal must do it.
     child.kill('SIGKILL');
