@@ -2,12 +2,16 @@
 // process' environment, as Compose would give it, accepted by the service's
 // own config loader. (Here because this package already depends on every
 // service's loader; Compose itself only validates the file's syntax, in CI.)
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { configProblems, processes, type NesProcess } from './support/processes.js';
+import {
+  configProblems,
+  processes,
+  secretPlaceholders,
+  type NesProcess,
+} from './support/processes.js';
 
 interface ComposeService {
   readonly command?: readonly string[];
@@ -30,21 +34,26 @@ const serviceOf: Readonly<Record<string, string>> = {
   'nes-telemetry-projector': 'telemetry-projector',
 };
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** A well-formed value of a Secret key, as the manifests' tests use (support/processes.ts). */
+function placeholder(secret: string, key: string): string {
+  const value = secretPlaceholders[secret]?.[key];
+  if (value === undefined) throw new Error(`no placeholder for ${secret}/${key}`);
+  return value;
+}
 
 /** What an operator's .env supplies for the variables the file leaves empty. */
 const operatorEnv: Readonly<Record<string, string>> = {
-  NES_REG_CRT_SIGNING_KEY: `crt-1:${randomBytes(32).toString('base64url')}`,
-  NES_REG_ADMIN_API_KEYS: `alice:${sha256('alice key')}`,
-  NES_TOKEN_KEYS_ENCRYPTION_KEY: `kek-1:${randomBytes(32).toString('base64')}`,
-  NES_TEL_ANALYSTS_API_KEYS: `carol:${sha256('carol key')}`,
+  NES_REG_CRT_SIGNING_KEY: placeholder('nes-registration-secrets', 'crt-signing-key'),
+  NES_REG_ADMIN_API_KEYS: placeholder('nes-registration-secrets', 'admin-api-keys'),
+  NES_TOKEN_KEYS_ENCRYPTION_KEY: placeholder('nes-token-secrets', 'keys-encryption-key'),
+  NES_TEL_ANALYSTS_API_KEYS: placeholder('nes-telemetry-secrets', 'analysts-api-keys'),
   NES_DIR_AD_SITES: JSON.stringify([
     { name: 'hq', dcs: [{ url: 'ldaps://dc1.example.internal' }] },
   ]),
   NES_DIR_AD_DOMAIN: 'EXAMPLE',
   NES_DIR_AD_BASE_DNS: 'DC=example,DC=internal',
   NES_DIR_AD_BIND_DN: 'CN=nes-sync,OU=Service Accounts,DC=example,DC=internal',
-  NES_DIR_AD_BIND_PASSWORD: 'correct horse battery staple',
+  NES_DIR_AD_BIND_PASSWORD: placeholder('nes-directory-sync-secrets', 'ad-bind-password'),
 };
 
 /** Compose's interpolation of `${NAME:-default}` and `${NAME}`, against `given`. */
