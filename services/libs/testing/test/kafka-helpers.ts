@@ -43,15 +43,22 @@ export function collectValues(into: string[]): EachMessageHandler {
   };
 }
 
-/** Resolves once `condition` holds, polling every 20 ms; rejects after `timeoutMs`. */
+/**
+ * Resolves once `condition` holds, polling every 20 ms; rejects after
+ * `timeoutMs`, describing the state at that moment when `what` is a function.
+ */
 export async function eventually(
   condition: () => boolean,
   timeoutMs: number,
-  what: string,
+  what: string | (() => string),
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -56,7 +56,11 @@ describe('startKafkaMock', () => {
     const consumer = await testConsumer(kafka, uniqueName('g'));
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: collectValues(values) });
-    await eventually(() => values.length >= 10, 20_000, `10 messages (have ${values.length})`);
+    await eventually(
+      () => values.length >= 10,
+      20_000,
+      () => `10 messages (have ${values.length})`,
+    );
     await consumer.disconnect();
     expect(values.filter((v) => v.startsWith('before-'))).toHaveLength(5);
     expect(values.filter((v) => v.startsWith('after-'))).toHaveLength(5);
