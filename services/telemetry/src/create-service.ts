@@ -77,10 +77,8 @@ function createQueryPool(config: ApiConfig, logger: Logger, lifecycle: Lifecycle
     applicationName: 'nes-telemetry-query',
     schema: SCHEMA,
     logger,
-  });
-  // Analysts only read: every transaction of this pool is read-only, whatever its role may do.
-  pool.on('connect', (client) => {
-    client.query('SET default_transaction_read_only = on').catch(() => undefined);
+    // Analysts only read: every transaction of this pool is read-only, whatever its role may do.
+    readOnly: true,
   });
   lifecycle.onStop('postgres (queries)', () => pool.end());
   return pool;

@@ -71,6 +71,22 @@ describe('createPool', () => {
     }
   });
 
+  it('makes every transaction read-only from the first statement of a session when asked', async () => {
+    const reader = createPool({ url: db.url, applicationName: 'reader', logger, readOnly: true });
+    try {
+      // The very first statement of a fresh session, and one inside an explicit transaction.
+      await expect(reader.query("INSERT INTO item VALUES (8, 'x')")).rejects.toThrow(
+        /read-only transaction/,
+      );
+      await expect(
+        withTransaction(reader, (client) => client.query("INSERT INTO item VALUES (8, 'x')")),
+      ).rejects.toThrow(/read-only transaction/);
+      expect((await reader.query('SELECT count(*)::int AS n FROM item')).rows[0]).toEqual({ n: 0 });
+    } finally {
+      await reader.end();
+    }
+  });
+
   it('survives an idle connection being killed, logging it, and keeps serving', async () => {
     const client = await pool.connect();
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');

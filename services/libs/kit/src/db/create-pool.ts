@@ -22,6 +22,11 @@ export interface CreatePoolOptions {
   readonly connectionTimeoutMs?: number;
   /** Sessions idle inside a transaction longer than this are ended by the server. Default 60 s. */
   readonly idleInTransactionTimeoutMs?: number;
+  /**
+   * Every transaction of the pool read-only (`default_transaction_read_only`,
+   * set when the session starts, so no statement can run before it applies).
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Postgres identifiers we create and put on search_path: lower-case, unquoted-safe. */
@@ -47,12 +52,20 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
-    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    ...sessionOptions(options),
   });
   pool.on('error', (error) => {
     logger.error({ err: error }, 'idle postgres connection failed; the pool will replace it');
   });
   return pool;
+}
+
+/** Server settings applied at session start (libpq's `options`). */
+function sessionOptions(options: CreatePoolOptions): { options?: string } {
+  const settings: string[] = [];
+  if (options.schema !== undefined) settings.push(`-c search_path=${options.schema}`);
+  if (options.readOnly === true) settings.push('-c default_transaction_read_only=on');
+  return settings.length === 0 ? {} : { options: settings.join(' ') };
 }
 
 /** Readiness check: the pool can hand out a connection and the server answers `SELECT 1`. */
