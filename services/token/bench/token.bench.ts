@@ -33,6 +33,7 @@ const MAIN = here('../src/main.ts');
 const REGISTER_TS = here('../test/fixtures/register-ts.mjs');
 const LOAD = here('./fixtures/load.mjs');
 const OPEN_LOOP = here('./fixtures/open-loop.mjs');
+const PAUSE_PROBE = here('./fixtures/pause-probe.mjs');
 const OIDC = here('./fixtures/oidc-provider-server.mjs');
 const CEILING = here('./fixtures/ceiling-server.mjs');
 const BARE = here('./fixtures/bare-node-server.mjs');
@@ -56,6 +57,8 @@ interface LoadResult {
   p90: number;
   p99: number;
   max: number;
+  /** Open loop only: how late the generator itself noticed requests were due (p99, ms). */
+  generatorLagP99?: number;
 }
 
 interface Target {
@@ -126,7 +129,12 @@ async function stop(child: ChildProcess): Promise<void> {
 async function load(target: Target, durationSeconds: number, rate?: number): Promise<LoadResult> {
   const options = { ...target, connections: CONNECTIONS, durationSeconds, rate };
   const script = rate === undefined ? LOAD : OPEN_LOOP;
-  const child = spawn('taskset', ['-c', '1', process.execPath, script, JSON.stringify(options)], {
+  return runPinned<LoadResult>('1', [script, JSON.stringify(options)]);
+}
+
+/** Runs a fixture script on `core` and returns the JSON of its last output line. */
+async function runPinned<T>(core: string, args: string[]): Promise<T> {
+  const child = spawn('taskset', ['-c', core, process.execPath, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -134,7 +142,14 @@ async function load(target: Target, durationSeconds: number, rate?: number): Pro
     output += chunk;
   });
   await once(child, 'exit');
-  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as LoadResult;
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as T;
+}
+
+interface Pauses {
+  seconds: number;
+  gapsOver1ms: number;
+  longestMs: number;
+  totalMs: number;
 }
 
 async function probe(target: Target): Promise<void> {
@@ -352,6 +367,9 @@ async function main(): Promise<void> {
       body,
     });
 
+    // The machine's own pauses on the servers' core, with every server idle: the
+    // floor under any p99 measured there.
+    const pauses = await runPinned<Pauses>('0', [PAUSE_PROBE, '5']);
     const loadBefore = loadavg()[0] ?? 0;
     const results = await measureAll(targets);
     const loadAfter = loadavg()[0] ?? 0;
@@ -364,12 +382,14 @@ async function main(): Promise<void> {
     const num = (n: number, width: number, digits = 2) => String(round(n, digits)).padStart(width);
     console.log(
       `\n${pad('target', 30)}${'max req/s'.padStart(11)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}` +
-        `${'@80% req/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}`,
+        `${'@80% req/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}` +
+        `${'gen lag p99'.padStart(13)}`,
     );
     for (const r of results) {
       console.log(
         `${pad(r.name, 30)}${num(r.max.rps, 11, 0)}${num(r.max.p50, 9)}${num(r.max.p99, 9)}` +
-          `${num(r.at80.rps, 12, 0)}${num(r.at80.p50, 9)}${num(r.at80.p99, 9)}`,
+          `${num(r.at80.rps, 12, 0)}${num(r.at80.p50, 9)}${num(r.at80.p99, 9)}` +
+          `${num(r.at80.generatorLagP99 ?? 0, 13)}`,
       );
     }
     const [ours, ed, provider, top, bare] = results as [
@@ -395,6 +415,10 @@ async function main(): Promise<void> {
         `${round(bare.max.rps / provider.max.rps, 1)}× node-oidc-provider, ` +
         `the fastify + jose ceiling ${round(top.max.rps / provider.max.rps, 1)}×`,
     );
+    console.log(
+      `machine: a busy loop on the servers' core, all idle, lost the core ${pauses.gapsOver1ms} ` +
+        `times for > 1 ms in ${pauses.seconds} s (longest ${pauses.longestMs} ms)`,
+    );
     const figure = (r: Measured) => ({
       maxRps: Math.round(r.max.rps),
       p50Ms: r.max.p50,
@@ -402,6 +426,8 @@ async function main(): Promise<void> {
       at80Rps: Math.round(r.at80.rps),
       at80P50Ms: r.at80.p50,
       at80P99Ms: r.at80.p99,
+      // The open-loop generator's own lateness: no latency it reports is below it.
+      at80GeneratorLagP99Ms: r.at80.generatorLagP99,
       errors: r.max.non2xx + r.max.errors + r.at80.non2xx + r.at80.errors,
     });
     console.log(
@@ -415,6 +441,7 @@ async function main(): Promise<void> {
         at80Seconds: AT80_S,
         // Other work on the machine during the run (1-minute load average; 2 cores).
         loadAverage: { before: round(loadBefore), after: round(loadAfter) },
+        serverCorePauses: pauses,
         nesTokenES256: figure(ours),
         nesTokenEdDSA: figure(ed),
         oidcProvider: figure(provider),
