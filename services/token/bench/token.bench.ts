@@ -12,7 +12,9 @@
 // realistic load) — sent open loop by fixtures/open-loop.mjs: requests at
 // evenly spaced due times over the same 16 connections, each latency counted
 // from its due time (autocannon's own rate limit sends each second's quota
-// back to back and then pauses, which is not 80 % load). Postgres, Redis and
+// back to back and then pauses, which is not 80 % load); it also reports its
+// own lateness, and fixtures/pause-probe.mjs first measures how often the VM
+// takes the idle server core away — the floor under any p99. Postgres, Redis and
 // the real registration service run beside them (cache misses only: every
 // measured grant is answered from the token service's verified-client cache,
 // as a device fetching its token again is).
