@@ -33,13 +33,23 @@ const UNSAFE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\
 // eslint-disable-next-line no-control-regex -- as above
 const UNSAFE_LINE = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
+/** True when a single-line string holds no control or bidi characters and no lone surrogates. */
+export function isSafeLine(value: string): boolean {
+  return !UNSAFE_LINE.test(value) && value.isWellFormed();
+}
+
+/** True when free text (line breaks and tabs allowed) holds nothing unsafe. */
+export function isSafeText(value: string): boolean {
+  return !UNSAFE_TEXT.test(value) && value.isWellFormed();
+}
+
 /** A single-line string of at most `max` characters (empty allowed unless `min`). */
 function line(max: number, min = 0) {
   return z
     .string()
     .min(min, min === 1 ? 'must not be empty' : `must have at least ${min} characters`)
     .max(max, `must have at most ${max} characters`)
-    .refine((s) => !UNSAFE_LINE.test(s) && s.isWellFormed(), 'must not contain control characters');
+    .refine(isSafeLine, 'must not contain control characters');
 }
 
 /** Free text of at most `max` characters: line breaks and tabs allowed. */
@@ -47,7 +57,7 @@ function text(max: number) {
   return z
     .string()
     .max(max, `must have at most ${max} characters`)
-    .refine((s) => !UNSAFE_TEXT.test(s) && s.isWellFormed(), 'must not contain control characters');
+    .refine(isSafeText, 'must not contain control characters');
 }
 
 /**
@@ -95,7 +105,7 @@ const eventTime = z.unknown().transform((value, ctx) => {
 });
 
 /** `DOMAIN\username` (NetBIOS domain, account name), or empty for events without a user. */
-const USER_ID =
+export const USER_ID =
   /^[^\\/:*?"<>|\s][^\\/:*?"<>|]{0,14}\\[^\\/"[\]:;|=,+*?<>@\s][^\\/"[\]:;|=,+*?<>\s]{0,103}$/;
 
 /**
@@ -106,26 +116,35 @@ const USER_ID =
 const AUTHENTICATOR = /^[A-Z][A-Z0-9]{0,15}_[\x21-\x7E]{1,128}$/;
 const BLE_MAC = /^BLE_MAC_[0-9A-F]{2}(:[0-9A-F]{2}){5}$/;
 
+/** An authenticator id as stored (BLE MACs upper-cased), or why it is refused. */
+export function normalizeAuthenticatorId(
+  value: string,
+):
+  { readonly ok: true; readonly value: string } | { readonly ok: false; readonly message: string } {
+  if (value === '') return { ok: true, value };
+  const upper = value.toUpperCase();
+  const normalized = upper.startsWith('BLE_MAC_') ? upper : value;
+  if (!AUTHENTICATOR.test(normalized)) {
+    return {
+      ok: false,
+      message: 'must be KIND_value, e.g. BLE_MAC_00:1A:7D:DA:71:13 or NFC_3B8F7E2100',
+    };
+  }
+  if (normalized.startsWith('BLE_MAC_') && !BLE_MAC.test(normalized)) {
+    return { ok: false, message: 'BLE_MAC_ must be followed by a MAC address' };
+  }
+  return { ok: true, value: normalized };
+}
+
 function authenticatorId() {
   return z
     .string()
     .max(150, 'must have at most 150 characters')
     .transform((value, ctx) => {
-      if (value === '') return value;
-      const upper = value.toUpperCase();
-      const normalized = upper.startsWith('BLE_MAC_') ? upper : value;
-      if (!AUTHENTICATOR.test(normalized)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be KIND_value, e.g. BLE_MAC_00:1A:7D:DA:71:13 or NFC_3B8F7E2100',
-        });
-        return z.NEVER;
-      }
-      if (normalized.startsWith('BLE_MAC_') && !BLE_MAC.test(normalized)) {
-        ctx.addIssue({ code: 'custom', message: 'BLE_MAC_ must be followed by a MAC address' });
-        return z.NEVER;
-      }
-      return normalized;
+      const result = normalizeAuthenticatorId(value);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: result.message });
+      return z.NEVER;
     });
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { deviceEventSchema, SERVER_SET_FIELDS, type DeviceEvent } from './device-event.js';
+import { readDeviceEvent } from './read-device-event.js';
 
 /** One problem with one event of a batch: which event, which field, what is wrong. */
 export interface EventIssue {
@@ -88,6 +89,9 @@ type EventValidation =
   | { ok: false; issues: EventIssue[]; eventId: string | undefined };
 
 function validateEvent(raw: unknown, index: number): EventValidation {
+  // Valid events, the common case, are read directly; zod words the problems of the rest.
+  const read = readDeviceEvent(raw);
+  if (read !== undefined) return { ok: true, event: read };
   const eventId = usableEventId(raw);
   // reportInput only to tell a missing field from a wrong one; inputs are never echoed.
   const result = deviceEventSchema.safeParse(raw, { reportInput: true });
