@@ -22,8 +22,11 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** Starts the fixture with Node's own TypeScript support; resolves once it listens (or exits). */
-async function start(mode: string): Promise<Service> {
+/**
+ * Starts the fixture with Node's own TypeScript support; resolves once it
+ * logs `until` (by default: once it listens), or exits.
+ */
+async function start(mode: string, until = 'fixture listening'): Promise<Service> {
   const child = spawn(
     process.execPath,
     [
@@ -52,9 +55,9 @@ async function start(mode: string): Promise<Service> {
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && child.exitCode === null) {
-    const listening = lines.find((l) => l.msg === 'fixture listening');
-    if (listening)
-      return { child, port: listening.port as number, lines, stderr: () => stderr, exited };
+    const reached = lines.find((l) => l.msg === until);
+    if (reached)
+      return { child, port: (reached.port as number) ?? 0, lines, stderr: () => stderr, exited };
     await sleep(20);
   }
   return { child, port: 0, lines, stderr: () => stderr, exited };
@@ -114,6 +117,28 @@ describe('graceful shutdown of a real process', () => {
     const fatal = service.lines.find((l) => l.level === 'fatal');
     expect(fatal).toMatchObject({ msg: 'uncaughtException', err: { message: 'kaboom' } });
     expect(service.lines).toContainEqual(expect.objectContaining({ msg: 'shutdown complete' }));
+  });
+
+  it('holds a SIGTERM that arrives during start-up, then stops gracefully once started', async () => {
+    const service = await start('slow-start', 'fixture starting');
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    const messages = service.lines.map((l) => l.msg);
+    expect(messages).toContain('fixture listening');
+    expect(messages.indexOf('shutdown complete')).toBeGreaterThan(
+      messages.indexOf('fixture listening'),
+    );
+    expect(service.stderr()).toContain('SIGTERM during start-up; stopping as soon as started');
+  });
+
+  it('exits at once on a second signal during start-up', async () => {
+    const service = await start('slow-start', 'fixture starting');
+    service.child.kill('SIGINT');
+    await sleep(100);
+    service.child.kill('SIGINT');
+    expect(await service.exited).toBe(130);
+    expect(service.lines.map((l) => l.msg)).not.toContain('fixture listening');
+    expect(service.stderr()).toContain('SIGINT again during start-up; exiting now');
   });
 
   it('reports a failed start as one JSON line on stderr and exits 1', async () => {
