@@ -129,6 +129,7 @@ describe.skipIf(!twoSiteAdAvailable())('two AD sites with replication lag', () =
 
   it('emits a password change made at the west site at once, before east has it', async () => {
     const newPassword = `Pw1-west-${Date.now()}`;
+    const setFrom = Date.now() - 1000; // pwdLastSet: the DC's clock, whole seconds here
     await setAdPassword(west, user.dn, newPassword);
     // East has not replicated it: the old password still works there.
     await expect(bindsAs(east, user.dn, user.password)).resolves.toBe(true);
@@ -137,7 +138,13 @@ describe.skipIf(!twoSiteAdAvailable())('two AD sites with replication lag', () =
     await started.service.scheduler.runOnce();
     const changed = await eventsFor('nes.directory.password-changed.v1');
     expect(changed).toHaveLength(1);
-    expect(changed[0]?.data).toMatchObject({ user: { site: 'west' } });
+    // It carries the time the password was set at west. (Not necessarily west as
+    // `user.site`: that names the DC whose record of the user is freshest overall,
+    // and the successful bind at east above may have written east's replicated
+    // lastLogonTimestamp after the change at west.)
+    const data = changed[0]?.data as { user: { pwdLastSet: string }; previousPwdLastSet: string };
+    expect(Date.parse(data.user.pwdLastSet)).toBeGreaterThanOrEqual(setFrom);
+    expect(Date.parse(data.previousPwdLastSet)).toBeLessThan(Date.parse(data.user.pwdLastSet));
 
     // The new password is checked where it already is.
     const ok = await started.client.validatePassword({
