@@ -26,6 +26,7 @@ import { telemetryV1 } from '@nes/proto';
 import { loadConfig as loadRegistrationConfig, startRegistrationService } from '@nes/registration';
 import {
   createTestDatabase,
+  metricValue,
   parseInfraConfig,
   startInfra,
   startKafkaMock,
@@ -51,7 +52,7 @@ const quiet = createLogger({ service: 'bench', level: 'silent' });
 
 /** The projector's count of telemetry.log rows it wrote (redeliveries not counted). */
 const projectedRows = (url: string) =>
-  metricValue(url, 'nes_telemetry_projected_rows_total', 'table="log"');
+  metricValue(url, 'nes_telemetry_projected_rows_total', { table: 'log' });
 
 /** What the projector child inherits: this run's PATH (and a profiler's NODE_OPTIONS). */
 function toolchainEnv(): Record<string, string> {
@@ -155,15 +156,6 @@ async function waitForReady(url: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${url} not ready`);
     await sleep(200);
   }
-}
-
-/** A series of a Prometheus text exposition: `name`, with `label` among its labels. */
-async function metricValue(url: string, name: string, label = ''): Promise<number> {
-  const text = await (await fetch(url)).text();
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(label));
-  return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? 0);
 }
 
 /**

@@ -18,6 +18,7 @@ export { startInfra, stopInfra, type StartInfraOptions } from './infra.js';
 export { getAdInfra, getInfra, toInfra } from './inject.js';
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { uniqueName } from './names.js';
+export { metricValue } from './metrics.js';
 export { startKafkaMock, type KafkaMock, type KafkaMockOptions } from './local/kafka-mock.js';
 export { adLdapsClient, adTlsOptions, withAdAdmin } from './ad/tls.js';
 export {

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@nes/testing';
+import { createTestDatabase, metricValue as scrapeMetric, type TestDatabase } from '@nes/testing';
 import { expect } from 'vitest';
 import { startRegistration, type TestRegistration } from './registration.js';
 import { encryptionKeyEntry, startToken, type StartTokenOptions, type TestToken } from './token.js';
@@ -111,19 +111,12 @@ export async function fetchToken(
 }
 
 /** The value of a Prometheus sample on a service's /metrics (0 when absent). */
-export async function metricValue(
+export function metricValue(
   base: string,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
+  return scrapeMetric(`${base}/metrics`, name, labels);
 }
 
 /** Polls `check` until it returns true (or fails after `timeoutMs`). */
