@@ -163,6 +163,7 @@ export class OutboxRelay {
         client.release();
         return undefined;
       }
+      await this.store.prepare(client);
       await this.store.listen(client);
     } catch (error) {
       client.release(true);

@@ -13,6 +13,15 @@ export interface OutboxRow {
 /** Rows deleted per statement when pruning, so no prune holds locks for long. */
 const PRUNE_CHUNK = 5000;
 
+/**
+ * The relay's read: the oldest unpublished rows of `outbox` (a qualified
+ * name), in `seq` order, from the partial index on unpublished rows.
+ */
+export function nextBatchQuery(outbox: string): string {
+  return `SELECT id, topic, key, event AS value, created_at FROM ${outbox}
+        WHERE published_at IS NULL ORDER BY seq LIMIT $1`;
+}
+
 /** SQL of the relay against one service schema (all names schema-qualified). */
 export class RelayStore {
   private readonly outbox: string;
@@ -47,6 +56,21 @@ export class RelayStore {
     await session.query(`LISTEN ${quoteIdentifier(this.channel)}`);
   }
 
+  /**
+   * Settings of the relay's own session. `enable_sort = off` keeps the batch
+   * read on the partial index, in seq order, however stale the statistics:
+   * an outbox vacuumed while it was empty (its normal state) is estimated
+   * at a few rows; when a backlog then builds up in the freed pages, the
+   * planner would rather fetch every unpublished row and sort them all for
+   * each batch (measured at a backlog of 10,000: 26 ms instead of 6 ms per
+   * batch of 500, and the sort reads the whole backlog each time). None of
+   * the relay's statements needs a sort; were one to, Postgres would still
+   * sort rather than fail.
+   */
+  async prepare(session: Queryable): Promise<void> {
+    await session.query('SET enable_sort = off');
+  }
+
   /** The oldest unpublished rows, in the order they must be published. */
   async nextBatch(session: Queryable, limit: number): Promise<OutboxRow[]> {
     const { rows } = await session.query<{
@@ -55,11 +79,7 @@ export class RelayStore {
       key: string;
       value: string;
       created_at: Date;
-    }>(
-      `SELECT id, topic, key, event AS value, created_at FROM ${this.outbox}
-        WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-      [limit],
-    );
+    }>(nextBatchQuery(this.outbox), [limit]);
     return rows.map((r) => ({
       id: r.id,
       topic: r.topic,

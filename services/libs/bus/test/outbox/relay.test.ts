@@ -1,4 +1,6 @@
+import { runMigrations } from '@nes/kit';
 import { uniqueName } from '@nes/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -10,7 +12,9 @@ import {
   type EncodedEvent,
   type EventBus,
   type OutgoingEvent,
+  OUTBOX_MIGRATIONS_DIR,
 } from '../../src/index.js';
+import { nextBatchQuery, RelayStore } from '../../src/outbox/relay-store.js';
 import { createServiceDb, type ServiceDb } from '../support/service-db.js';
 import { quietLogger, testRelay } from '../support/test-bus.js';
 import { waitFor } from '../support/wait.js';
@@ -255,6 +259,45 @@ describe('outbox relay', () => {
     expect(published.filter((p) => p.topic === topic).map((p) => p.event.id)).toEqual(
       events.map((e) => e.event.id),
     );
+  });
+
+  it('reads batches in seq order from the index even when the statistics say the outbox is empty', async () => {
+    // A schema of its own, so the table's statistics are this test's.
+    const schema = uniqueName('plan');
+    await runMigrations({
+      url: service.url,
+      schema,
+      dirs: [OUTBOX_MIGRATIONS_DIR],
+      logger: quietLogger,
+    });
+    const session = new pg.Client({ connectionString: service.url });
+    await session.connect();
+    const store = new RelayStore(schema);
+    const fill = (rows: number) =>
+      session.query(
+        `INSERT INTO ${schema}.outbox (id, topic, key, event)
+         SELECT gen_random_uuid(), 't', 'k', repeat('x', 1000) FROM generate_series(1, $1)`,
+        [rows],
+      );
+    try {
+      // Drained and vacuumed (the quiet state): Postgres now estimates a few
+      // rows. Then a backlog builds up in the freed space.
+      await fill(2000);
+      await session.query(`DELETE FROM ${schema}.outbox`);
+      await session.query(`VACUUM ${schema}.outbox`);
+      await fill(10_000);
+      await store.prepare(session);
+      const { rows } = await session.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN ${nextBatchQuery(`${schema}.outbox`)}`,
+        [500],
+      );
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan using outbox_unpublished_idx/);
+      expect(plan).not.toMatch(/Sort/);
+    } finally {
+      await session.query(`DROP SCHEMA ${schema} CASCADE`);
+      await session.end();
+    }
   });
 
   it('rejects nonsense configuration', () => {
