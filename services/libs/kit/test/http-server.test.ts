@@ -1,3 +1,5 @@
+import { Agent, get } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +167,52 @@ describe('createHttpServer', () => {
     });
   });
 
+  it('answers requests the HTTP parser refuses with a problem, and closes the connection', async () => {
+    const port = Number(new URL(base).port);
+    /** Sends raw bytes; resolves with everything the server wrote before it closed. */
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(request));
+        let answer = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (answer += chunk));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const secret = 'Bearer do-not-log-this-token';
+    const cases = [
+      [
+        `GET /v1/trace HTTP/1.1\r\nhost: x\r\nauthorization: ${secret}\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'headers_too_large',
+      ],
+      ['GARBAGE\r\n\r\n', 400, 'malformed_request'],
+      [
+        `GET /v1/trace HTTP/1.1\r\nhost: x\r\nauthorization: ${secret}\r\nbad header\r\n\r\n`,
+        400,
+        'malformed_request',
+      ],
+    ] as const;
+    for (const [request, status, code] of cases) {
+      const answer = await raw(request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/content-type: application\/problem\+json/i);
+      expect(head).toMatch(/connection: close/i);
+      const problem = JSON.parse(body) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status, code, type: `urn:nes:problem:${code}` });
+      expect(head).toContain(`x-request-id: ${String(problem.requestId)}`);
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(
+      /http_malformed_requests_total\{[^}]*code="malformed_request"[^}]*\} 2/,
+    );
+    expect(metrics).toMatch(
+      /http_malformed_requests_total\{[^}]*code="headers_too_large"[^}]*\} 1/,
+    );
+    expect(JSON.stringify(lines)).not.toContain('do-not-log-this-token');
+  });
+
   it('sends AppErrors with their status and hides unknown errors behind a 500', async () => {
     const conflict = await post('/v1/crts', JSON.stringify({ title: 'taken', maxClients: 1 }));
     expect(conflict.status).toBe(409);
@@ -272,14 +320,28 @@ describe('createHttpServer', () => {
   });
 
   it('answers 503 on /readyz once shutdown began, and finishes in-flight requests on close', async () => {
-    const slow = fetch(`${base}/v1/slow`);
+    // A client that keeps its connection open after the answer, as browsers and proxies do.
+    const agent = new Agent({ keepAlive: true });
+    const slow = new Promise<unknown>((resolve, reject) => {
+      get(`${base}/v1/slow`, { agent }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body)));
+      }).on('error', reject);
+    });
     await sleep(50);
     readiness.markShuttingDown();
     const readyz = await fetch(`${base}/readyz`);
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toEqual({ status: 'shutting_down', checks: {} });
     const closing = app.close();
-    expect(await (await slow).json()).toEqual({ done: true });
+    expect(await slow).toEqual({ done: true });
+    // The slow request's keep-alive connection went idle after close began;
+    // it must not hold close() for its keep-alive timeout (72 s).
+    const closed = await Promise.race([closing.then(() => true), sleep(2000).then(() => false)]);
+    agent.destroy();
+    expect(closed, 'close() still waits for an idle keep-alive connection').toBe(true);
     await closing;
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });

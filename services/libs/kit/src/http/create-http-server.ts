@@ -11,6 +11,7 @@ import {
 import type { Readiness } from '../lifecycle/readiness.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Metrics } from '../metrics/create-metrics.js';
+import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling, replyWithError } from './error-handler.js';
 import type { HttpServer } from './http-server-type.js';
 import { addOpsRoutes } from './ops-routes.js';
@@ -59,6 +60,8 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** fastify's default idle keep-alive. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** How often a closing server closes the connections that have become idle. */
+const IDLE_SWEEP_MS = 100;
 
 /**
  * Builds a fastify 5 instance with NES' conventions, before any route is
@@ -102,11 +105,27 @@ export async function createHttpServer(options: CreateHttpServerOptions): Promis
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     trustProxy: options.trustProxy === undefined ? false : toTrustProxy(options.trustProxy),
-    // Errors fastify raises before routing (malformed URL) get a problem body too.
+    // Errors fastify raises before routing (malformed URL) get a problem body too,
+    // and so do requests Node's parser refuses before fastify sees them.
     frameworkErrors: (error, request, reply) => {
       replyWithError(error, request, reply);
     },
+    clientErrorHandler: clientErrorHandler(logger, options.metrics),
   }).withTypeProvider<ZodTypeProvider>();
+
+  // fastify's close() closes the connections that are idle when it begins and
+  // answers requests arriving later with 503 and `connection: close`. A
+  // keep-alive connection whose request was in flight becomes idle only after
+  // that, and would stay open until its keep-alive timeout (72 s), holding
+  // close() — and a pod's graceful shutdown — as long. Swept while closing.
+  app.addHook('preClose', (done) => {
+    const { server } = app;
+    if (server.listening) {
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
+      server.once('close', () => clearInterval(sweep));
+    }
+    done();
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
