@@ -1,3 +1,4 @@
+import { corruptText, mutateJson, seededRandom } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSse } from '../src/cli/run-cli.js';
 import { call, deviceEvent, ingest } from './support/events.js';
@@ -112,6 +113,52 @@ describe('the query API', () => {
     const deviceToken = await audit('/audit/v1/events', device.accessToken);
     expect(deviceToken.status).toBe(403);
     expect(deviceToken.body.code).toBe('insufficient_scope');
+  });
+
+  it('answers every mutation of a valid query with rows or a 4xx problem, never a 5xx', async () => {
+    const page = await audit(`/audit/v1/events?user=${encodeURIComponent('NES\\ann')}&limit=2`);
+    const valid = {
+      user: 'NES\\ann',
+      authenticator: band.toLowerCase(),
+      eventType: 'TapAuthentication',
+      from: '2000-01-01T00:00:00Z',
+      to: '2190-01-01T00:00:00Z',
+      limit: '5',
+      cursor: String(page.body.nextCursor),
+    };
+    const statuses = new Map<number, number>();
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const random = seededRandom(seed);
+      let params: unknown = valid;
+      for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
+        params = mutateJson(params, random);
+      }
+      const query = new URLSearchParams();
+      if (params !== null && typeof params === 'object' && !Array.isArray(params)) {
+        for (const [name, value] of Object.entries(params)) {
+          // A list becomes a repeated parameter, anything else its JSON.
+          const values = Array.isArray(value) ? value : [value];
+          for (const item of values) {
+            query.append(name, typeof item === 'string' ? item : (JSON.stringify(item) ?? ''));
+          }
+        }
+      }
+      let search = query.toString();
+      if (random() < 0.3) search = corruptText(search, random);
+      const path = random() < 0.2 ? '/audit/v1/export' : '/audit/v1/events';
+      const reply = await audit(`${path}?${search}`);
+      const label = `seed ${seed}: ${reply.status} ${reply.text.slice(0, 200)} for ${path}?${search.slice(0, 300)}`;
+      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      expect(reply.status, label).toBeLessThan(500);
+      if (reply.status !== 200) {
+        expect(reply.status, label).toBeGreaterThanOrEqual(400);
+        expect(reply.headers.get('content-type'), label).toMatch(/^application\/problem\+json/);
+        expect(reply.body.code, label).toEqual(expect.any(String));
+      }
+    }
+    const seen = JSON.stringify([...statuses]);
+    expect(statuses.get(200), seen).toBeGreaterThan(10);
+    expect(statuses.get(400), seen).toBeGreaterThan(50);
   });
 });
 

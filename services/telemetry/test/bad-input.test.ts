@@ -1,3 +1,4 @@
+import { corruptText, mutateJson, seededRandom } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, deviceEvent, ingest, type Reply } from './support/events.js';
 import { startStack, type TelemetryStack, type TestDevice } from './support/stack.js';
@@ -140,6 +141,39 @@ describe('malformed batches', () => {
       expect(reply.status, text.slice(0, 80)).toBeGreaterThanOrEqual(400);
       expect(reply.status).toBeLessThan(500);
     }
+  });
+});
+
+describe('mutated batches', () => {
+  it('answers every mutation of a valid batch with 202 or a 4xx problem, never a 5xx', async () => {
+    const url = `${stack.base}/telemetry/v1/events`;
+    const statuses = new Map<number, number>();
+    for (let seed = 1; seed <= 300; seed += 1) {
+      const random = seededRandom(seed);
+      let body: unknown = { events: [deviceEvent(), deviceEvent(), deviceEvent()] };
+      for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
+        body = mutateJson(body, random);
+      }
+      let text = JSON.stringify(body);
+      if (random() < 0.3) text = corruptText(text, random);
+      const reply = await call(url, { token: device.accessToken, body: text });
+      const label = `seed ${seed}: ${reply.status} ${reply.text.slice(0, 200)} for ${text.slice(0, 200)}`;
+      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      expect(reply.status, label).toBeLessThan(500);
+      if (reply.status === 202) {
+        const { events } = body as { events: unknown[] };
+        const { accepted, duplicates } = reply.body as { accepted: number; duplicates: number };
+        expect(accepted + duplicates, label).toBe(events.length);
+      } else {
+        expect(reply.status, label).toBeGreaterThanOrEqual(400);
+        expect(reply.headers.get('content-type'), label).toMatch(/^application\/problem\+json/);
+        expect(reply.body.code, label).toEqual(expect.any(String));
+      }
+    }
+    // Both outcomes occurred, so the mutations neither all missed nor all broke the schema.
+    expect(statuses.get(202), JSON.stringify([...statuses])).toBeGreaterThan(0);
+    expect(statuses.get(400), JSON.stringify([...statuses])).toBeGreaterThan(100);
+    expect((await fetch(`${stack.base}/readyz`)).status).toBe(200);
   });
 });
 
