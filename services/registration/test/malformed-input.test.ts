@@ -1,3 +1,4 @@
+import { corruptText, mutateJson, seededRandom } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrt, deviceMetadata, register } from './support/factories.js';
 import { call, rawRequest } from './support/http.js';
@@ -128,6 +129,87 @@ describe('malformed input never yields a 5xx', () => {
         ...(body === undefined ? {} : { body }),
       });
       expectClientError(reply, `${method} ${path.slice(0, 60)}`);
+    }
+  });
+
+  it('seeded mutations of a valid registration, CRT and client update: never a 5xx', async () => {
+    const registered = await register(svc, token);
+    expect(registered.status, registered.text).toBe(201);
+    const { client_id: clientId, registration_access_token: firstRat } = registered.body as {
+      client_id: string;
+      registration_access_token: string;
+    };
+    // An update answers with a new registration access token (the old one then stops working).
+    let rat = firstRat;
+    const targets = [
+      {
+        name: 'register',
+        ok: 201,
+        path: '/oauth2/register',
+        method: 'POST',
+        auth: token,
+        valid: deviceMetadata,
+      },
+      {
+        name: 'create CRT',
+        ok: 201,
+        path: '/admin/v1/crts',
+        method: 'POST',
+        auth: svc.adminKey,
+        valid: () => ({
+          title: `Fuzz ${Math.random()}`,
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          scope: 'nymi-connect',
+          details: '',
+          maxClients: 5,
+        }),
+      },
+      {
+        name: 'update client',
+        ok: 200,
+        path: `/oauth2/register/${clientId}`,
+        method: 'PUT',
+        get auth() {
+          return rat;
+        },
+        valid: () => ({ ...deviceMetadata(), client_id: clientId }),
+      },
+    ];
+    const outcomes = new Map<string, number>();
+    for (let seed = 1; seed <= 240; seed += 1) {
+      const random = seededRandom(seed);
+      const target = targets[seed % targets.length]!;
+      let body: unknown = target.valid();
+      for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
+        body = mutateJson(body, random);
+      }
+      let text = JSON.stringify(body);
+      if (random() < 0.3) text = corruptText(text, random);
+      const reply = await call(svc.base, target.path, {
+        method: target.method,
+        token: target.auth,
+        body: text,
+        headers: { 'content-type': 'application/json' },
+      });
+      const label = `seed ${seed}, ${target.method} ${target.path}: ${text.slice(0, 200)}`;
+      const outcome = `${target.name} ${reply.status}`;
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      if (reply.status === target.ok) {
+        const renewed = (reply.body as { registration_access_token?: string })
+          .registration_access_token;
+        if (target.method === 'PUT' && renewed !== undefined) rat = renewed;
+        continue;
+      }
+      expectClientError(reply, label);
+      // RFC 7591/6749 bodies on the OAuth routes, problems on the admin API.
+      const { error, code } = reply.body as { error?: unknown; code?: unknown };
+      expect(target.path.startsWith('/oauth2/') ? error : code, label).toEqual(expect.any(String));
+    }
+    // Each endpoint both accepted and refused some: the mutations reached past the first check.
+    const seen = JSON.stringify([...outcomes]);
+    for (const target of targets) {
+      expect(outcomes.get(`${target.name} ${target.ok}`), seen).toBeGreaterThan(0);
+      expect(outcomes.get(`${target.name} 400`), seen).toBeGreaterThan(20);
     }
   });
 
