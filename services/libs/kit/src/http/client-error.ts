@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Metrics } from '../metrics/create-metrics.js';
@@ -48,8 +48,10 @@ export function clientErrorHandler(
     labelNames: ['code'],
   });
   return (error, socket) => {
-    // The peer went away, or cannot be written to: nothing to say.
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // The peer went away, cannot be written to, or is being sent an earlier
+    // response (keep-alive) whose bytes an answer here would corrupt: close.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }
