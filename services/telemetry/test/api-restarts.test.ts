@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startKafkaMock, type KafkaMock } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceEvent, ingest } from './support/events.js';
+import { ingest, smallEvent } from './support/events.js';
 import { ENTRY, spawnEntry, type ServiceProcess } from './support/process.js';
 import { freePort, startStack, type TelemetryStack, type TestDevice } from './support/stack.js';
 
@@ -23,20 +23,6 @@ afterAll(async () => {
   await stack?.stop();
   await kafka?.stop();
 });
-
-/** A small event with a fresh id. */
-function smallEvent(): Record<string, unknown> {
-  const { eventId, eventTime } = deviceEvent();
-  return {
-    eventId,
-    eventTime,
-    eventType: 'TapAuthentication',
-    category: 'Audit',
-    subCategory: 'Authentication',
-    producer: 'NCA',
-    severity: 'Information',
-  };
-}
 
 describe('the ingest API stopped and killed under load', () => {
   it('keeps every acknowledged batch, once, while devices retry through restarts', async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startKafkaMock, type KafkaMock } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceEvent, ingest } from './support/events.js';
+import { ingest, smallEvent } from './support/events.js';
 import { androidIdsOnePerPartition } from './support/partitions.js';
 import { ENTRY, spawnEntry, type ServiceProcess } from './support/process.js';
 import { freePort, startStack, type TelemetryStack } from './support/stack.js';
@@ -52,20 +52,6 @@ async function projectedCount(
     [clientIds],
   );
   return { rows: Number(rows[0]?.rows), distinct: Number(rows[0]?.distinct) };
-}
-
-/** A small event (the broker's window is counted in bytes). */
-function smallEvent(): Record<string, unknown> {
-  const { eventId, eventTime } = deviceEvent();
-  return {
-    eventId,
-    eventTime,
-    eventType: 'TapAuthentication',
-    category: 'Audit',
-    subCategory: 'Authentication',
-    producer: 'NCA',
-    severity: 'Information',
-  };
 }
 
 describe('the projection under SIGKILL', () => {

@@ -30,6 +30,23 @@ export function deviceEvent(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+/**
+ * A valid event with only the required attributes and a fresh id: for
+ * volume tests (a Kafka mock's partition window is counted in bytes).
+ */
+export function smallEvent(): Record<string, unknown> {
+  const { eventId, eventTime } = deviceEvent();
+  return {
+    eventId,
+    eventTime,
+    eventType: 'TapAuthentication',
+    category: 'Audit',
+    subCategory: 'Authentication',
+    producer: 'NCA',
+    severity: 'Information',
+  };
+}
+
 /** The reply of an HTTP call, its body parsed when it is JSON. */
 export interface Reply {
   readonly status: number;
