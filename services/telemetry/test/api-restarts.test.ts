@@ -75,6 +75,8 @@ describe('the ingest API stopped and killed under load', () => {
       api.child.kill(signal);
       const code = await api.exited;
       stops.push({ signal, code, ms: Math.round(performance.now() - stopping) });
+      // A clean stop lets go of every connection: the backstop never has to end it.
+      if (signal === 'SIGTERM') expect(api.stdout()).not.toContain('event loop still busy');
       api = await startApi();
     }
     restarting = false;
@@ -104,5 +106,5 @@ describe('the ingest API stopped and killed under load', () => {
     expect(rows, JSON.stringify([...answers])).toEqual({ rows: sent, distinct: sent });
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
-  });
+  }, 180_000);
 });

@@ -85,6 +85,12 @@ export class KafkaSubscription implements Subscription {
       rebalanceTimeout: timing.rebalanceTimeoutMs,
       maxWaitTimeInMs: timing.maxWaitTimeMs,
       allowAutoTopicCreation: true,
+      // kafkajs' own retries (its default), and no restart of its own once the
+      // subscription is closing: a connection error while disconnecting (seen:
+      // "write after end") counts as retriable, and the consumer it restarted
+      // 300 ms later reconnected after close() had returned, holding the
+      // process open until the shutdown backstop.
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(!this.abort.signal.aborted) },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.abort.signal.aborted) return;

@@ -49,7 +49,10 @@ export async function runService(
   const result = await lifecycle.stopped;
   process.exitCode = result.ok ? 0 : 1;
   setTimeout(() => {
-    lifecycle.logger.warn('event loop still busy after shutdown; exiting');
+    // What still holds the loop (kinds only: sockets, timers, …), for whoever
+    // finds the step that did not let go.
+    const resources = process.getActiveResourcesInfo();
+    lifecycle.logger.warn({ resources }, 'event loop still busy after shutdown; exiting');
     process.exit();
   }, graceMs).unref();
 }
