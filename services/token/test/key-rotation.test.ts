@@ -106,8 +106,13 @@ describe('signing key rotation', () => {
     clock.t = T0 + 149 * S;
     await stack.token.service.keys.refresh();
     expect(await publishedKids(stack.token.base)).toContain(k1);
+    // A round already running read the time before it moved on (the periodic
+    // refresh does this at any moment): a refresh asked for afterwards must not
+    // hand back that round's view.
+    const earlier = stack.token.service.keys.refresh();
     clock.t = T0 + 150 * S;
     await stack.token.service.keys.refresh();
+    await earlier;
     await second.service.keys.refresh();
     expect(await publishedKids(stack.token.base)).not.toContain(k1);
     expect(await publishedKids(second.base)).not.toContain(k1);

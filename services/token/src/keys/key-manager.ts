@@ -17,7 +17,12 @@ import { generateSigningKey, type SigningAlgorithm } from './signing-algorithms.
 
 /** Keeps a replica's key ring in step with the database, and rotates keys when due. */
 export interface KeyManager {
-  /** One maintenance round: rotate/delete/re-seal if due (under the lock), then reload. */
+  /**
+   * One maintenance round: rotate/delete/re-seal if due (under the lock),
+   * then reload. Resolves after a round that began after the call: one
+   * already running (it read the time and the keys before) is waited for,
+   * then one more runs for every caller that arrived meanwhile.
+   */
   refresh(): Promise<void>;
   /** Runs `refresh` every interval (with jitter) until `stop`. */
   start(): void;
@@ -58,6 +63,8 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const loaded = new Map<string, LoadedKey>();
   const failedKids = new Set<string>();
   let running: Promise<void> | undefined;
+  /** The round after the running one, shared by everyone who asked during it. */
+  let queued: Promise<void> | undefined;
   let timer: AbortController | undefined;
   let loop: Promise<void> | undefined;
 
@@ -170,10 +177,19 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   }
 
   function refresh(): Promise<void> {
-    running ??= refreshOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
+    if (running === undefined) {
+      running = refreshOnce().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return refresh();
+      });
+    return queued;
   }
 
   return {
@@ -202,7 +218,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     async stop() {
       timer?.abort();
       await loop;
-      await running?.catch(() => undefined);
+      await (queued ?? running)?.catch(() => undefined);
     },
     check() {
       if (ring.signingKey(now()) === undefined) {
