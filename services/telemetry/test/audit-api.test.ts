@@ -1,4 +1,4 @@
-import { corruptText, mutateJson, seededRandom } from '@nes/testing';
+import { corruptText, mutateJsonSeveral, seededRandom } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSse } from '../src/cli/run-cli.js';
 import { call, deviceEvent, ingest } from './support/events.js';
@@ -129,10 +129,7 @@ describe('the query API', () => {
     const statuses = new Map<number, number>();
     for (let seed = 1; seed <= 200; seed += 1) {
       const random = seededRandom(seed);
-      let params: unknown = valid;
-      for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
-        params = mutateJson(params, random);
-      }
+      const params = mutateJsonSeveral(valid, random);
       const query = new URLSearchParams();
       if (params !== null && typeof params === 'object' && !Array.isArray(params)) {
         for (const [name, value] of Object.entries(params)) {

@@ -1,4 +1,4 @@
-import { corruptText, mutateJson, seededRandom } from '@nes/testing';
+import { corruptText, mutateJsonSeveral, seededRandom } from '@nes/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, deviceEvent, ingest, type Reply } from './support/events.js';
 import { startStack, type TelemetryStack, type TestDevice } from './support/stack.js';
@@ -150,10 +150,10 @@ describe('mutated batches', () => {
     const statuses = new Map<number, number>();
     for (let seed = 1; seed <= 300; seed += 1) {
       const random = seededRandom(seed);
-      let body: unknown = { events: [deviceEvent(), deviceEvent(), deviceEvent()] };
-      for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
-        body = mutateJson(body, random);
-      }
+      const body = mutateJsonSeveral(
+        { events: [deviceEvent(), deviceEvent(), deviceEvent()] },
+        random,
+      );
       let text = JSON.stringify(body);
       if (random() < 0.3) text = corruptText(text, random);
       const reply = await call(url, { token: device.accessToken, body: text });

@@ -117,6 +117,15 @@ export function mutateJson(value: unknown, random: () => number): unknown {
   return copy;
 }
 
+/** A copy of `value` with one to three changes of {@link mutateJson}. */
+export function mutateJsonSeveral(value: unknown, random: () => number): unknown {
+  let mutated = value;
+  for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
+    mutated = mutateJson(mutated, random);
+  }
+  return mutated;
+}
+
 /**
  * `text` damaged at a random place: cut short, a character dropped, one
  * replaced or inserted (quotes, brackets, escapes, a lone surrogate).

@@ -19,7 +19,14 @@ export { getAdInfra, getInfra, toInfra } from './inject.js';
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { uniqueName } from './names.js';
 export { metricValue } from './metrics.js';
-export { corruptText, HOSTILE_VALUES, mutateJson, pick, seededRandom } from './fuzz.js';
+export {
+  corruptText,
+  HOSTILE_VALUES,
+  mutateJson,
+  mutateJsonSeveral,
+  pick,
+  seededRandom,
+} from './fuzz.js';
 export { startKafkaMock, type KafkaMock, type KafkaMockOptions } from './local/kafka-mock.js';
 export { adLdapsClient, adTlsOptions, withAdAdmin } from './ad/tls.js';
 export {

@@ -2,7 +2,8 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Metrics } from '../metrics/create-metrics.js';
-import { PROBLEM_TYPE_PREFIX, type ProblemBody } from './problem.js';
+import { AppError } from '../errors/app-error.js';
+import { toProblem } from './problem.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 /** What to answer a request Node's HTTP parser refused. */
@@ -58,16 +59,12 @@ export function clientErrorHandler(
     const { status, code, detail } = classify(error.code);
     const requestId = requestIdFrom(undefined);
     const title = STATUS_CODES[status] ?? 'Error';
-    const problem: ProblemBody = {
-      type: `${PROBLEM_TYPE_PREFIX}${code}`,
-      title,
-      status,
-      detail,
-      // No route and no trustworthy path: the occurrence is named by its id.
-      instance: `urn:nes:request:${requestId}`,
-      code,
+    // No route and no trustworthy path: the occurrence is named by its id.
+    const problem = toProblem(new AppError(status, code, detail), {
+      path: `urn:nes:request:${requestId}`,
       requestId,
-    };
+      oauth: false,
+    });
     const body = JSON.stringify(problem);
     refused.inc({ code });
     logger.debug({ errorCode: error.code, status, requestId }, 'refused a malformed request');

@@ -36,7 +36,7 @@ export async function runService(
   } catch (error) {
     startup.release();
     // No logger may exist yet (config failed): write one JSON line by hand.
-    process.stderr.write(`${JSON.stringify(startupFailure(error))}\n`);
+    writeLine('fatal', 'startup failed', { err: errorFields(error) });
     process.exitCode = 1;
     exitAfter(graceMs);
     return;
@@ -86,18 +86,21 @@ function holdSignalsDuringStartup(): { release(): NodeJS.Signals | undefined } {
 }
 
 /** One JSON log line on stderr, for the moments before a service has its logger. */
-function writeLine(level: 'warn' | 'fatal', msg: string): void {
-  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg })}\n`);
+function writeLine(
+  level: 'warn' | 'fatal',
+  msg: string,
+  fields: Readonly<Record<string, unknown>> = {},
+): void {
+  const line = { level, time: new Date().toISOString(), msg, ...fields };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
 }
 
 function exitAfter(graceMs: number): void {
   setTimeout(() => process.exit(), graceMs).unref();
 }
 
-function startupFailure(error: unknown): Record<string, unknown> {
-  const err =
-    error instanceof Error
-      ? { type: error.name, message: error.message, stack: error.stack }
-      : { message: String(error) };
-  return { level: 'fatal', time: new Date().toISOString(), msg: 'startup failed', err };
+function errorFields(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { type: error.name, message: error.message, stack: error.stack }
+    : { message: String(error) };
 }
