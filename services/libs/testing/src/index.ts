@@ -19,6 +19,7 @@ export { getAdInfra, getInfra, toInfra } from './inject.js';
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { uniqueName } from './names.js';
 export { metricValue } from './metrics.js';
+export { freePort, withFreePort } from './net.js';
 export {
   corruptText,
   HOSTILE_VALUES,

@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createKafkaBus, type EventBus } from '@nes/bus';
 import { createLogger, type Logger } from '@nes/kit';
@@ -9,7 +7,14 @@ import {
   startRegistrationService,
   type RunningRegistrationService,
 } from '@nes/registration';
-import { createTestDatabase, getInfra, uniqueName, type TestDatabase } from '@nes/testing';
+import {
+  createTestDatabase,
+  freePort,
+  getInfra,
+  uniqueName,
+  withFreePort,
+  type TestDatabase,
+} from '@nes/testing';
 import { createTokenService, loadConfig as loadTokenConfig, type TokenService } from '@nes/token';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -19,14 +24,7 @@ import { startProjector, type RunningProjector } from '../../src/create-projecto
 import { startTelemetryService, type RunningTelemetryService } from '../../src/create-service.js';
 
 /** A port that was free a moment ago (issuer URLs must name the real port). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '@nes/testing';
 
 /** Log lines written to an array (and the logger writing them). */
 export function captureLogs(service: string): { logger: Logger; lines: string[] } {
@@ -100,42 +98,33 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
       : { [`${prefix}BUS_KIND`]: 'kafka', [`${prefix}BUS_BROKERS`]: kafka.join(',') };
   const quiet = createLogger({ service: 'test', level: 'silent' });
 
-  const regPort = await freePort();
+  // Each service listens on a port that was free a moment ago; another may take
+  // it first (any outgoing connection's ephemeral port can), so a clash retries.
   const adminKey = `nesadm_${randomBytes(32).toString('base64url')}`;
-  const regConfig = loadRegistrationConfig({
-    NES_REG_HTTP_HOST: '127.0.0.1',
-    NES_REG_HTTP_PORT: String(regPort),
-    NES_REG_GRPC_HOST: '127.0.0.1',
-    NES_REG_DATABASE_URL: db.url,
-    NES_REG_REDIS_URL: infra.redis.url,
-    NES_REG_REDIS_KEY_PREFIX: `${uniqueName('reg')}:`,
-    NES_REG_PUBLIC_URL: `http://127.0.0.1:${regPort}`,
-    NES_REG_CRT_SIGNING_KEY: `k1:${randomBytes(32).toString('base64url')}`,
-    NES_REG_ADMIN_API_KEYS: `auditor:${createHash('sha256').update(adminKey).digest('hex')}`,
-    NES_REG_SERVER_HOST: 'nes-test-host',
-    NES_REG_RATE_LIMIT_REGISTER_PER_IP: '1000000',
-    ...busEnv('NES_REG_'),
+  const registration = await withFreePort(async (regPort) => {
+    const regConfig = loadRegistrationConfig({
+      NES_REG_HTTP_HOST: '127.0.0.1',
+      NES_REG_HTTP_PORT: String(regPort),
+      NES_REG_GRPC_HOST: '127.0.0.1',
+      NES_REG_DATABASE_URL: db.url,
+      NES_REG_REDIS_URL: infra.redis.url,
+      NES_REG_REDIS_KEY_PREFIX: `${uniqueName('reg')}:`,
+      NES_REG_PUBLIC_URL: `http://127.0.0.1:${regPort}`,
+      NES_REG_CRT_SIGNING_KEY: `k1:${randomBytes(32).toString('base64url')}`,
+      NES_REG_ADMIN_API_KEYS: `auditor:${createHash('sha256').update(adminKey).digest('hex')}`,
+      NES_REG_SERVER_HOST: 'nes-test-host',
+      NES_REG_RATE_LIMIT_REGISTER_PER_IP: '1000000',
+      ...busEnv('NES_REG_'),
+    });
+    return startRegistrationService(
+      { ...regConfig, grpc: { ...regConfig.grpc, port: 0 } },
+      { logger: quiet },
+    );
   });
-  const registration = await startRegistrationService(
-    { ...regConfig, grpc: { ...regConfig.grpc, port: 0 } },
-    { logger: quiet },
-  );
   const registrationBase = `http://127.0.0.1:${registration.httpPort}`;
   const grpcTarget = `127.0.0.1:${registration.grpcPort}`;
 
-  const tokenPort = await freePort();
   const tokenPrefix = `${uniqueName('tok')}:`;
-  const tokenConfig = loadTokenConfig({
-    NES_TOKEN_HTTP_HOST: '127.0.0.1',
-    NES_TOKEN_HTTP_PORT: String(tokenPort),
-    NES_TOKEN_DATABASE_URL: db.url,
-    NES_TOKEN_REDIS_URL: infra.redis.url,
-    NES_TOKEN_REDIS_KEY_PREFIX: tokenPrefix,
-    NES_TOKEN_ISSUER: `http://127.0.0.1:${tokenPort}`,
-    NES_TOKEN_REGISTRATION_GRPC_TARGET: grpcTarget,
-    NES_TOKEN_KEYS_ENCRYPTION_KEY: `kek-1:${randomBytes(32).toString('base64')}`,
-    ...busEnv('NES_TOKEN_'),
-  });
   const tokenBus: EventBus | undefined =
     kafka === undefined
       ? undefined
@@ -145,9 +134,22 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
           logger: quiet,
           consumer: { sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, maxWaitTimeMs: 100 },
         });
-  const token = await createTokenService(tokenConfig, {
-    logger: quiet,
-    ...(tokenBus === undefined ? {} : { bus: tokenBus }),
+  const token = await withFreePort(async (tokenPort) => {
+    const tokenConfig = loadTokenConfig({
+      NES_TOKEN_HTTP_HOST: '127.0.0.1',
+      NES_TOKEN_HTTP_PORT: String(tokenPort),
+      NES_TOKEN_DATABASE_URL: db.url,
+      NES_TOKEN_REDIS_URL: infra.redis.url,
+      NES_TOKEN_REDIS_KEY_PREFIX: tokenPrefix,
+      NES_TOKEN_ISSUER: `http://127.0.0.1:${tokenPort}`,
+      NES_TOKEN_REGISTRATION_GRPC_TARGET: grpcTarget,
+      NES_TOKEN_KEYS_ENCRYPTION_KEY: `kek-1:${randomBytes(32).toString('base64')}`,
+      ...busEnv('NES_TOKEN_'),
+    });
+    return createTokenService(tokenConfig, {
+      logger: quiet,
+      ...(tokenBus === undefined ? {} : { bus: tokenBus }),
+    });
   });
 
   const analyst = generateAnalystKey('alice');
@@ -171,17 +173,20 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
     ...busEnv('NES_TEL_'),
     ...options.telemetryEnv,
   };
-  const config = loadApiConfig(env);
   const { logger, lines: telemetryLogs } = captureLogs('telemetry');
-  const telemetry = await startTelemetryService(config, { logger });
+  let config = loadApiConfig(env);
+  const telemetry = await withFreePort((port) => {
+    env.NES_TEL_HTTP_PORT = String(port);
+    config = loadApiConfig(env);
+    return startTelemetryService(config, { logger });
+  });
   const base = `http://127.0.0.1:${telemetry.httpPort}`;
   const projectors: RunningProjector[] = [];
   const launchProjector = async () => {
-    const projector = await startProjector(
-      loadConfig({ ...env, NES_TEL_PROJECTOR_HTTP_PORT: String(await freePort()) }),
-      {
+    const projector = await withFreePort((port) =>
+      startProjector(loadConfig({ ...env, NES_TEL_PROJECTOR_HTTP_PORT: String(port) }), {
         logger: logger.child({ test: 'projector' }),
-      },
+      }),
     );
     projectors.push(projector);
     return projector;
