@@ -10,7 +10,7 @@ import {
   startStack,
   type TestStack,
 } from './support/stack.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '@nes/testing';
 
 let stack: TestStack;
 let client: RegisteredTestClient;

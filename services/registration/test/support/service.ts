@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '@nes/kit';
-import { createTestDatabase, getInfra, uniqueName, type TestDatabase } from '@nes/testing';
+import {
+  createTestDatabase,
+  freePort,
+  getInfra,
+  uniqueName,
+  type TestDatabase,
+} from '@nes/testing';
 import pg from 'pg';
 import { generateAdminKey } from '../../src/admin-key.js';
 import { loadConfig, type RegistrationConfig } from '../../src/config.js';
@@ -14,14 +18,7 @@ import {
 } from '../../src/create-service.js';
 
 /** A port that was free a moment ago (the public URL must name the real port). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '@nes/testing';
 
 /** A fresh signing key entry `kid:secret`. */
 export function signingKeyEntry(kid = 'k1'): string {

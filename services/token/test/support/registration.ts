@@ -6,9 +6,8 @@ import {
   startRegistrationService,
   type RunningRegistrationService,
 } from '@nes/registration';
-import { getInfra, uniqueName } from '@nes/testing';
+import { getInfra, uniqueName, withFreePort } from '@nes/testing';
 import { expect } from 'vitest';
-import { onFreePort } from './ports.js';
 
 /** The real registration service, started in-process on the test database. */
 export interface TestRegistration {
@@ -65,7 +64,7 @@ export function startRegistration(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<TestRegistration> {
-  return onFreePort((port) => startRegistrationOn(port, databaseUrl, env));
+  return withFreePort((port) => startRegistrationOn(port, databaseUrl, env));
 }
 
 async function startRegistrationOn(

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { EventBus } from '@nes/bus';
 import { createLogger } from '@nes/kit';
-import { getInfra, uniqueName } from '@nes/testing';
+import { getInfra, uniqueName, withFreePort } from '@nes/testing';
 import type { Clock } from '../../src/context.js';
 import { loadConfig, type TokenConfig } from '../../src/config.js';
 import { createTokenService, type TokenService } from '../../src/create-service.js';
-import { onFreePort } from './ports.js';
 
 /** A token service started in-process, with its log lines captured. */
 export interface TestToken {
@@ -40,7 +39,7 @@ export function encryptionKeyEntry(id = 'kek-1'): string {
 
 /** Starts the token service as production would, configured from NES_TOKEN_* variables. */
 export function startToken(options: StartTokenOptions): Promise<TestToken> {
-  return onFreePort((port) => startTokenOn(port, options));
+  return withFreePort((port) => startTokenOn(port, options));
 }
 
 async function startTokenOn(port: number, options: StartTokenOptions): Promise<TestToken> {
