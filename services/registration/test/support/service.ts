@@ -3,9 +3,9 @@ import { Writable } from 'node:stream';
 import { createLogger } from '@nes/kit';
 import {
   createTestDatabase,
-  freePort,
   getInfra,
   uniqueName,
+  withFreePort,
   type TestDatabase,
 } from '@nes/testing';
 import pg from 'pg';
@@ -55,30 +55,7 @@ export interface TestServiceOptions {
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const infra = getInfra();
   const db = options.db ?? (await createTestDatabase('reg'));
-  const port = await freePort();
   const admin = generateAdminKey('alice');
-  const env: Record<string, string> = {
-    NES_REG_HTTP_HOST: '127.0.0.1',
-    NES_REG_HTTP_PORT: String(port),
-    NES_REG_GRPC_HOST: '127.0.0.1',
-    NES_REG_DATABASE_URL: db.url,
-    NES_REG_DATABASE_POOL_SIZE: '12',
-    NES_REG_REDIS_URL: infra.redis.url,
-    NES_REG_REDIS_KEY_PREFIX: `${uniqueName('reg')}:`,
-    NES_REG_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    NES_REG_SERVER_HOST: 'nes-test-host',
-    NES_REG_CRT_SIGNING_KEY: signingKeyEntry(),
-    NES_REG_ADMIN_API_KEYS: admin.entry,
-    NES_REG_LOG_LEVEL: 'debug',
-    NES_REG_SHUTDOWN_TIMEOUT_MS: '10000',
-    // Tests register many clients from one address; the rate limit test lowers these.
-    NES_REG_RATE_LIMIT_REGISTER_PER_IP: '1000000',
-    NES_REG_RATE_LIMIT_REGISTER_PER_CRT: '1000000',
-    ...options.env,
-  };
-  const parsed = loadConfig(env);
-  // gRPC on any free port (the env schema requires a real port number).
-  const config: RegistrationConfig = { ...parsed, grpc: { ...parsed.grpc, port: 0 } };
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -87,9 +64,36 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
   });
   const logger = createLogger({ service: 'registration', level: 'debug', destination });
-  const service = await startRegistrationService(config, {
-    logger,
-    ...(options.clock ? { clock: options.clock } : {}),
+  // The public URL names the HTTP port, so the port is picked first and the
+  // start is retried should another process take it meanwhile.
+  const { env, config, service } = await withFreePort(async (port) => {
+    const env: Record<string, string> = {
+      NES_REG_HTTP_HOST: '127.0.0.1',
+      NES_REG_HTTP_PORT: String(port),
+      NES_REG_GRPC_HOST: '127.0.0.1',
+      NES_REG_DATABASE_URL: db.url,
+      NES_REG_DATABASE_POOL_SIZE: '12',
+      NES_REG_REDIS_URL: infra.redis.url,
+      NES_REG_REDIS_KEY_PREFIX: `${uniqueName('reg')}:`,
+      NES_REG_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      NES_REG_SERVER_HOST: 'nes-test-host',
+      NES_REG_CRT_SIGNING_KEY: signingKeyEntry(),
+      NES_REG_ADMIN_API_KEYS: admin.entry,
+      NES_REG_LOG_LEVEL: 'debug',
+      NES_REG_SHUTDOWN_TIMEOUT_MS: '10000',
+      // Tests register many clients from one address; the rate limit test lowers these.
+      NES_REG_RATE_LIMIT_REGISTER_PER_IP: '1000000',
+      NES_REG_RATE_LIMIT_REGISTER_PER_CRT: '1000000',
+      ...options.env,
+    };
+    const parsed = loadConfig(env);
+    // gRPC on any free port (the env schema requires a real port number).
+    const config: RegistrationConfig = { ...parsed, grpc: { ...parsed.grpc, port: 0 } };
+    const service = await startRegistrationService(config, {
+      logger,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    return { env, config, service };
   });
   const sql = new pg.Pool({ connectionString: db.url, max: 4, options: '-c search_path=oauth' });
   return {
