@@ -99,11 +99,11 @@ describe('createPool', () => {
     }
     for (
       let i = 0;
-      i < 50 && !lines.some((l) => l.subsystem === 'db' && l.level === 'error');
+      i < 50 && !lines.some((l) => l.subsystem === 'db' && l.level === 'warn');
       i += 1
     )
       await sleep(20);
-    expect(lines).toContainEqual(expect.objectContaining({ subsystem: 'db', level: 'error' }));
+    expect(lines).toContainEqual(expect.objectContaining({ subsystem: 'db', level: 'warn' }));
     expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
   });
 

@@ -55,7 +55,8 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
     ...sessionOptions(options),
   });
   pool.on('error', (error) => {
-    logger.error({ err: error }, 'idle postgres connection failed; the pool will replace it');
+    // Expected whenever the server restarts or fails over; requests see it as 503s.
+    logger.warn({ err: error }, 'idle postgres connection failed; the pool will replace it');
   });
   return pool;
 }

@@ -14,7 +14,8 @@ export interface AppErrorOptions {
 /**
  * The base of every error NES raises on purpose. It carries a stable `code`
  * (snake_case, part of the API: callers switch on it), the HTTP `status`, and
- * whether its message may be shown to the caller (`expose`, true below 500).
+ * whether its message may be shown to the caller (`expose`: true below 500,
+ * and for 503 and 504, whose messages tell the caller what to wait for).
  * Messages are for the caller: name the identifier they sent, never a secret.
  *
  * The HTTP error handler and the gRPC wrapper read everything from here; see
@@ -26,7 +27,7 @@ export class AppError extends Error {
   readonly code: string;
   /** HTTP status code. */
   readonly status: number;
-  /** Whether message and details may reach the caller (status < 500). */
+  /** Whether message and details may reach the caller (status < 500, 503, 504). */
   readonly expose: boolean;
   /** Extras for the caller; see {@link AppErrorOptions.details}. */
   readonly details: Readonly<Record<string, unknown>> | undefined;
@@ -35,7 +36,7 @@ export class AppError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = options.code ?? code;
-    this.expose = status < 500;
+    this.expose = status < 500 || status === 503 || status === 504;
     this.details = options.details;
   }
 

@@ -12,6 +12,7 @@ import {
 } from './oauth-errors.js';
 import {
   ConflictError,
+  GatewayTimeoutError,
   InternalError,
   NotFoundError,
   ServiceUnavailableError,
@@ -34,6 +35,12 @@ describe('AppError', () => {
     expect(conflict.cause).toBe(cause);
     expect(new InternalError('boom').expose).toBe(false);
     expect(new NotFoundError('x')).toBeInstanceOf(AppError);
+  });
+
+  it('exposes 503 and 504: their messages tell the caller what to wait for', () => {
+    expect(new ServiceUnavailableError('busy').expose).toBe(true);
+    expect(new GatewayTimeoutError('slow').expose).toBe(true);
+    expect(new AppError(502, 'bad_gateway', 'upstream said x').expose).toBe(false);
   });
 });
 
@@ -61,6 +68,22 @@ describe('toErrorResponse', () => {
     expect(JSON.stringify(response.body)).not.toContain('password column');
     expect(JSON.stringify(response.body)).not.toContain('table');
     expect(response.body).toMatchObject({ status: 500, code: 'internal' });
+  });
+
+  it('answers a 503 with its own code and message (a documented busy state)', () => {
+    const busy = new ServiceUnavailableError('Too many exports are running; try again shortly.', {
+      code: 'exports_busy',
+      retryAfterSeconds: 5,
+    });
+    expect(toErrorResponse(busy, context)).toMatchObject({
+      status: 503,
+      headers: { 'retry-after': '5' },
+      body: {
+        code: 'exports_busy',
+        detail: 'Too many exports are running; try again shortly.',
+        title: 'Service Unavailable',
+      },
+    });
   });
 
   it('lists validation issues and sets Retry-After on 429 and 503', () => {
@@ -121,6 +144,7 @@ describe('toErrorResponse', () => {
     });
     expect(toErrorResponse(new ServiceUnavailableError('busy'), onOAuthRoute).body).toEqual({
       error: 'temporarily_unavailable',
+      error_description: 'busy',
     });
     expect(
       toErrorResponse(new TooManyRequestsError('slow', { retryAfterSeconds: 1 }), onOAuthRoute),

@@ -41,7 +41,7 @@ export class OAuthError extends AppError {
     this.realm = options.realm ?? DEFAULT_REALM;
   }
 
-  /** The RFC 6749 §5.2 response body. 5xx descriptions are never sent. */
+  /** The RFC 6749 §5.2 response body; the description only when exposed (not for server_error). */
   body(): OAuthErrorBody {
     return this.expose
       ? { error: this.code, error_description: toErrorDescription(this.message) }

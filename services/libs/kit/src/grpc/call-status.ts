@@ -7,6 +7,7 @@ import {
 } from '@grpc/grpc-js';
 import { AppError } from '../errors/app-error.js';
 import { appErrorFromGrpc, ERROR_CODE_METADATA_KEY, grpcStatusOf } from '../errors/grpc-status.js';
+import { dependencyUnavailable, isTransientFailure } from '../errors/transient.js';
 
 /** The status a failed call ends with, as grpc-js takes it from an error object. */
 export type CallFailure = Error & Pick<StatusObject, 'code' | 'details' | 'metadata'>;
@@ -14,10 +15,14 @@ export type CallFailure = Error & Pick<StatusObject, 'code' | 'details' | 'metad
 /**
  * Server side: the gRPC status for anything a handler threw. Exposed
  * AppErrors keep their message and send their code in trailing metadata
- * (`nes-error-code`); 5xx AppErrors and unknown errors send only a generic
- * text, so nothing internal reaches the caller (the caller logs the cause).
+ * (`nes-error-code`); other 5xx AppErrors and unknown errors send only a
+ * generic text, so nothing internal reaches the caller (the caller logs the
+ * cause). A dependency that is down or failing over is UNAVAILABLE.
  */
 export function toCallFailure(error: unknown): CallFailure {
+  if (!(error instanceof AppError) && isTransientFailure(error)) {
+    return toCallFailure(dependencyUnavailable(error));
+  }
   const metadata = new Metadata();
   if (error instanceof AppError) {
     const code = grpcStatusOf(error);

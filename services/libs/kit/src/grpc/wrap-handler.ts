@@ -69,6 +69,8 @@ function begin(call: Surface, method: GrpcMethod, options: WrapOptions) {
     options.durations?.observe({ method: method.path, code: GrpcStatus[code] }, durationMs / 1000);
     if (code === GrpcStatus.INTERNAL || code === GrpcStatus.UNKNOWN) {
       logger.error({ ...fields, err: error }, 'grpc call failed');
+    } else if (code === GrpcStatus.UNAVAILABLE && error !== undefined) {
+      logger.warn({ ...fields, err: error }, 'grpc call failed: unavailable');
     } else if (options.quiet) logger.debug(fields, 'grpc call completed');
     else logger.info(fields, 'grpc call completed');
   }

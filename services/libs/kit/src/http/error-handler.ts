@@ -15,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-/** Sends `error` the way the route expects, and logs it (5xx with stack, 4xx briefly). */
+/** Sends `error` the way the route expects, and logs it (5xx with stack, 503 as a warning, 4xx briefly). */
 export function replyWithError(
   error: unknown,
   request: FastifyRequest,
@@ -26,7 +26,10 @@ export function replyWithError(
     bodyLimit: request.routeOptions.bodyLimit,
   };
   const appError = toAppError(error, facts);
-  if (appError.status >= 500) {
+  if (appError.status === 503) {
+    // A dependency down, failing over or busy: the caller was told to retry.
+    request.log.warn({ err: error, code: appError.code }, 'request failed: unavailable');
+  } else if (appError.status >= 500) {
     request.log.error({ err: error, code: appError.code }, 'request failed');
   } else {
     request.log.info({ code: appError.code, status: appError.status }, 'request refused');

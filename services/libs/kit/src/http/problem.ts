@@ -54,18 +54,20 @@ export function toProblem(error: AppError, context: ErrorContext): ProblemBody {
 /**
  * How to answer an AppError over HTTP: OAuthErrors with the RFC 6749 §5.2 body
  * and their headers (`Cache-Control: no-store`, challenges); any other error
- * on an OAuth route in the same JSON shape (its own code when exposed,
- * `server_error`/`temporarily_unavailable` otherwise); everything else as
- * `application/problem+json`. 5xx never reveal their message.
+ * on an OAuth route in the same JSON shape (`temporarily_unavailable` for
+ * 503, `server_error` for other 5xx, its own code otherwise); everything
+ * else as `application/problem+json`. Only 503 and 504 of the 5xx reveal
+ * their message (see AppError.expose).
  */
 export function toErrorResponse(error: AppError, context: ErrorContext): ErrorResponse {
   if (error instanceof OAuthError) {
     return oauthResponse(error.status, error.body(), error.headers());
   }
   if (context.oauth) {
+    const code = oauthCodeOf(error);
     const body: OAuthErrorBody = error.expose
-      ? { error: error.code, error_description: toErrorDescription(error.message) }
-      : { error: error.status === 503 ? 'temporarily_unavailable' : 'server_error' };
+      ? { error: code, error_description: toErrorDescription(error.message) }
+      : { error: code };
     return oauthResponse(error.status, body, { ...error.headers(), ...NO_STORE });
   }
   return {
@@ -74,6 +76,12 @@ export function toErrorResponse(error: AppError, context: ErrorContext): ErrorRe
     headers: error.headers(),
     body: toProblem(error, context),
   };
+}
+
+/** The RFC 6749 §5.2 / §4.1.2.1 `error` for an AppError raised on an OAuth route. */
+function oauthCodeOf(error: AppError): string {
+  if (error.status === 503) return 'temporarily_unavailable';
+  return error.status >= 500 ? 'server_error' : error.code;
 }
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;

@@ -3,6 +3,7 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { InvalidRequestError } from '../errors/oauth-errors.js';
 import { InternalError, ValidationError, type FieldIssue } from '../errors/problem-errors.js';
+import { dependencyUnavailable, isTransientFailure } from '../errors/transient.js';
 
 /** What the error handler knows about the request an error belongs to. */
 export interface RequestFacts {
@@ -21,8 +22,10 @@ interface FrameworkError {
 /**
  * Turns anything thrown during a request into an AppError: AppErrors pass
  * through; fastify's validation and body-parsing errors become 4xx with our
- * own wording (their text is never echoed: it may quote the body); anything
- * else is a 500 that keeps the original as `cause` for the log.
+ * own wording (their text is never echoed: it may quote the body); a
+ * dependency that is down or failing over (`isTransientFailure`) is a 503
+ * with Retry-After, which clients retry; anything else is a 500. Both keep
+ * the original as `cause` for the log.
  */
 export function toAppError(error: unknown, facts: RequestFacts): AppError {
   if (error instanceof AppError) return error;
@@ -37,6 +40,7 @@ export function toAppError(error: unknown, facts: RequestFacts): AppError {
       ? new InvalidRequestError(message, { cause: error })
       : new AppError(status, code, message, { cause: error });
   }
+  if (isTransientFailure(error)) return dependencyUnavailable(error);
   return new InternalError('unexpected error', { cause: error });
 }
 
