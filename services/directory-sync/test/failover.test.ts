@@ -16,7 +16,7 @@ import {
   startDirectorySync,
   type Started,
 } from './support/harness.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@nes/testing';
 
 const { PasswordValidationResult: Result } = directoryV1;
 

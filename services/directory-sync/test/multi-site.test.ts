@@ -18,7 +18,7 @@ import {
   startDirectorySync,
   type Started,
 } from './support/harness.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@nes/testing';
 import { startTwoSiteAd, twoSiteAdAvailable, type TwoSiteAd } from './support/two-site-ad.js';
 
 const { PasswordValidationResult: Result, UserState } = directoryV1;

@@ -20,6 +20,7 @@ export { createTestDatabase, type TestDatabase } from './database.js';
 export { uniqueName } from './names.js';
 export { metricValue } from './metrics.js';
 export { freePort, withFreePort } from './net.js';
+export { startTcpProxy, startUrlProxy, type TcpProxy } from './tcp-proxy.js';
 export {
   corruptText,
   HOSTILE_VALUES,

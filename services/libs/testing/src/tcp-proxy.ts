@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-/** A TCP forwarder in front of a DC that a test can take down and bring back. */
+/** A TCP forwarder in front of a server (a DC, Postgres, Redis) that a test can take down and bring back. */
 export interface TcpProxy {
   readonly port: number;
   /** Closes the listener and every forwarded connection: new connections are refused. */
@@ -54,4 +54,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     up: listen,
     close: down,
   };
+}
+
+/**
+ * A proxy in front of the server a URL names (`postgres://…`, `redis://…`),
+ * and the same URL pointed at the proxy.
+ */
+export async function startUrlProxy(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = new URL(url);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+  const proxied = new URL(url);
+  proxied.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, url: proxied.toString() };
 }

@@ -11,8 +11,10 @@ import {
   createTestDatabase,
   freePort,
   getInfra,
+  startUrlProxy,
   uniqueName,
   withFreePort,
+  type TcpProxy,
   type TestDatabase,
 } from '@nes/testing';
 import { createTokenService, loadConfig as loadTokenConfig, type TokenService } from '@nes/token';
@@ -66,6 +68,8 @@ export interface TelemetryStack {
   readonly env: Record<string, string>;
   readonly config: ApiConfig;
   readonly projector: RunningProjector | undefined;
+  /** The proxy between telemetry and Postgres, with `proxyDatabase`. */
+  readonly databaseProxy: TcpProxy | undefined;
   readonly analystKey: string;
   readonly adminKey: string;
   readonly telemetryLogs: string[];
@@ -83,6 +87,12 @@ export interface StackOptions {
   /** Start an in-process projector too (default true). */
   readonly projector?: boolean;
   readonly telemetryEnv?: Record<string, string>;
+  /**
+   * Connect the telemetry API and projector to Postgres through a TCP proxy
+   * the test can take down (`databaseProxy`); registration and token connect
+   * directly.
+   */
+  readonly proxyDatabase?: boolean;
 }
 
 let deviceCounter = 0;
@@ -152,11 +162,12 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
     });
   });
 
+  const databaseProxy = options.proxyDatabase ? await startUrlProxy(db.url) : undefined;
   const analyst = generateAnalystKey('alice');
   const env: Record<string, string> = {
     NES_TEL_HTTP_HOST: '127.0.0.1',
     NES_TEL_HTTP_PORT: String(await freePort()),
-    NES_TEL_DATABASE_URL: db.url,
+    NES_TEL_DATABASE_URL: databaseProxy?.url ?? db.url,
     NES_TEL_DATABASE_POOL_SIZE: '12',
     NES_TEL_REDIS_URL: infra.redis.url,
     NES_TEL_REDIS_KEY_PREFIX: `${uniqueName('tel')}:`,
@@ -268,6 +279,7 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
     env,
     config,
     projector,
+    databaseProxy: databaseProxy?.proxy,
     analystKey: analyst.key,
     adminKey,
     telemetryLogs,
@@ -281,6 +293,7 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
       await tokenBus?.close();
       await registration.lifecycle.stop('test done');
       await sql.end();
+      await databaseProxy?.proxy.close();
       await db.drop();
     },
   };
