@@ -58,6 +58,8 @@ describe('createPool', () => {
       "SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('application_name') AS application_name",
     );
     expect(rows[0]).toEqual({ statement_timeout: '5s', application_name: 'nes-kit-test' });
+    // TCP keep-alive, so a connection to a server that vanished is noticed.
+    expect(pool.options).toMatchObject({ keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     const impatient = createPool({
       url: db.url,
       applicationName: 'x',

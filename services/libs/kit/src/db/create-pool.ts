@@ -34,7 +34,7 @@ export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * A pg Pool with NES' settings: statement and idle-in-transaction timeouts,
- * a bounded connection wait, the application name, the service's schema on
+ * a bounded connection wait, TCP keep-alive, the application name, the service's schema on
  * search_path, and an error listener, because an idle client that loses its
  * connection emits 'error' on the pool and an unhandled 'error' would crash
  * the process.
@@ -52,6 +52,12 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
+    // A server that vanished without a word (its node died, a failover moved
+    // its address) is noticed within ~20 s (libuv probes every second after
+    // 10 s idle, 10 times), not after the kernel's ~2 h default: until then a
+    // pooled connection to it would take a query and hang.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...sessionOptions(options),
   });
   pool.on('error', (error) => {
