@@ -34,7 +34,9 @@ export async function createPostgresBus(input: PostgresBusOptions): Promise<Even
   const clientConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
     connectionTimeoutMillis: options.connectionTimeoutMs,
+    // As kit's pool: probes after 10 s idle (0 would keep the kernel's 2 h).
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'nes-bus',
   };
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize });
