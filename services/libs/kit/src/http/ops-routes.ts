@@ -6,18 +6,24 @@ import type { HttpServer } from './http-server-type.js';
 const healthBody = z.object({ status: z.literal('ok') });
 
 const readyBody = z.object({
-  status: z.enum(['ready', 'not_ready', 'shutting_down']),
+  status: z.enum(['ready', 'degraded', 'not_ready', 'shutting_down']),
   checks: z.record(
     z.string(),
-    z.object({ ok: z.boolean(), durationMs: z.number(), error: z.string().optional() }),
+    z.object({
+      ok: z.boolean(),
+      required: z.boolean(),
+      durationMs: z.number(),
+      error: z.string().optional(),
+    }),
   ),
 });
 
 /**
  * The operational endpoints every service has, hidden from the OpenAPI
  * document: `/healthz` (the process is alive and serving HTTP), `/readyz`
- * (dependencies answer and no shutdown began; 503 otherwise, with one entry
- * per check), `/metrics` (Prometheus text) and `/openapi.json`.
+ * (required dependencies answer and no shutdown began; 503 otherwise, with
+ * one entry per check; 200 `degraded` when only a check that is not required
+ * fails), `/metrics` (Prometheus text) and `/openapi.json`.
  */
 export function addOpsRoutes(app: HttpServer, readiness: Readiness, metrics: Metrics): void {
   app.get('/healthz', { schema: { hide: true, response: { 200: healthBody } } }, () => ({
@@ -33,12 +39,18 @@ export function addOpsRoutes(app: HttpServer, readiness: Readiness, metrics: Met
         return reply.code(503).send({ status: 'shutting_down', checks: {} });
       const report = await readiness.check();
       const checks = Object.fromEntries(
-        report.checks.map(({ name, ok, durationMs, error }) => [
+        report.checks.map(({ name, ok, required, durationMs, error }) => [
           name,
-          error === undefined ? { ok, durationMs } : { ok, durationMs, error },
+          error === undefined ? { ok, required, durationMs } : { ok, required, durationMs, error },
         ]),
       );
-      const status = report.shuttingDown ? 'shutting_down' : report.ready ? 'ready' : 'not_ready';
+      const status = report.shuttingDown
+        ? 'shutting_down'
+        : !report.ready
+          ? 'not_ready'
+          : report.degraded
+            ? 'degraded'
+            : 'ready';
       return reply.code(report.ready ? 200 : 503).send({ status, checks });
     },
   );
