@@ -115,11 +115,17 @@ async function start(
   });
   lifecycle.onStop('postgres', () => pool.end());
   await runMigrations({ pool, schema: SCHEMA, dirs: [MIGRATIONS_DIR], logger });
-  readiness.register('postgres', postgresReadinessCheck(pool));
+  // Grants need only the signing keys in memory: Postgres (key rounds),
+  // Redis (counters, revocations), registration (cache misses) and the bus
+  // (cache invalidation) are reported but do not take a replica out of its
+  // Service — their outage would take every replica out at once, and refuse
+  // cached devices that could still be served.
+  const optional = { required: false };
+  readiness.register('postgres', postgresReadinessCheck(pool), optional);
 
   const redis = createRedis(config.redis, logger);
   lifecycle.onStop('redis', () => redis.close());
-  readiness.register('redis', redis.check);
+  readiness.register('redis', redis.check, optional);
 
   const registration = await createRegistrationApi({
     target: config.registration.grpcTarget,
@@ -127,7 +133,7 @@ async function start(
     tls: config.registration.tls,
   });
   lifecycle.onStop('registration-grpc', () => registration.close());
-  readiness.register('registration', () => registration.check());
+  readiness.register('registration', () => registration.check(), optional);
 
   const metrics = createMetrics({ service: 'token' });
   const tokenMetrics = createTokenMetrics(metrics);
@@ -219,7 +225,7 @@ async function start(
     group: replicaGroup(config.serverHost, randomBytes(6).toString('hex')),
   });
   lifecycle.onStop('client-events', () => subscription.close());
-  readiness.register('bus', busReadinessCheck(bus));
+  readiness.register('bus', busReadinessCheck(bus), optional);
 
   const app = await createHttpServer({
     config: config.http,

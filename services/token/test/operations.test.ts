@@ -123,14 +123,30 @@ describe('the service process', () => {
   });
 });
 
-describe('readiness without the registration service', () => {
-  it('turns not ready when registration cannot be reached, and grants fail with 503', async () => {
+describe('the registration service out of reach', () => {
+  it('stays ready (degraded) when registration cannot be reached: cached clients get tokens, others 503', async () => {
+    const cached = await stack.registration.registerClient();
+    const cachedAuth = basicAuth(cached.client_id, String(cached.client_secret));
+    const grant = { grant_type: 'client_credentials' };
+    expect(
+      (await postForm(`${stack.token.base}/oauth2/token`, grant, { authorization: cachedAuth }))
+        .status,
+    ).toBe(200);
     const other = await stack.registration.registerClient();
     await stack.registration.stop();
     const ready = await fetch(`${stack.token.base}/readyz`);
-    expect(ready.status).toBe(503);
-    const report = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
-    expect(report.checks.registration?.ok).toBe(false);
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as {
+      status: string;
+      checks: Record<string, { ok: boolean; required: boolean }>;
+    };
+    expect(report.status).toBe('degraded');
+    expect(report.checks.registration).toMatchObject({ ok: false, required: false });
+    expect(report.checks['signing-keys']).toMatchObject({ ok: true, required: true });
+    const served = await postForm(`${stack.token.base}/oauth2/token`, grant, {
+      authorization: cachedAuth,
+    });
+    expect(served.status).toBe(200);
     const reply = await postForm(
       `${stack.token.base}/oauth2/token`,
       { grant_type: 'client_credentials' },
