@@ -8,6 +8,7 @@ import {
   InvalidClientError,
   InvalidGrantError,
   OAuthServerError,
+  TemporarilyUnavailableError,
   toErrorDescription,
 } from './oauth-errors.js';
 import {
@@ -98,7 +99,13 @@ describe('toErrorResponse', () => {
     ).toEqual({
       'retry-after': '3',
     });
-    expect(toErrorResponse(new ServiceUnavailableError('down'), context).headers).toEqual({});
+    // A 503 always says when to come back: 1 s unless told otherwise.
+    expect(toErrorResponse(new ServiceUnavailableError('down'), context).headers).toEqual({
+      'retry-after': '1',
+    });
+    expect(toErrorResponse(new TemporarilyUnavailableError('busy'), context).headers).toMatchObject(
+      { 'retry-after': '1', 'cache-control': 'no-store' },
+    );
   });
 
   it('answers OAuth errors with the RFC 6749 body and no-store', () => {

@@ -116,11 +116,17 @@ export class OAuthServerError extends OAuthError {
   }
 }
 
-/** RFC 6749 §4.1.2.1 `temporarily_unavailable`: overloaded or in maintenance. */
+/**
+ * RFC 6749 §4.1.2.1 `temporarily_unavailable`: overloaded, in maintenance or
+ * a dependency is down; answered with `Retry-After: 1`.
+ */
 export class TemporarilyUnavailableError extends OAuthError {
   override name = 'TemporarilyUnavailableError';
   constructor(description: string, options?: OAuthErrorOptions) {
     super(503, 'temporarily_unavailable', description, options);
+  }
+  override headers(): Readonly<Record<string, string>> {
+    return { ...super.headers(), 'retry-after': '1' };
   }
 }
 

@@ -87,13 +87,16 @@ export class InternalError extends AppError {
   }
 }
 
-/** 503: a dependency is down or the service is shutting down; try again later. */
+/**
+ * 503: a dependency is down or the service is shutting down; try again
+ * later — `retryAfterSeconds` (default 1) becomes the Retry-After header.
+ */
 export class ServiceUnavailableError extends AppError {
   override name = 'ServiceUnavailableError';
   readonly retryAfterSeconds: number | undefined;
   constructor(message: string, options?: AppErrorOptions & { retryAfterSeconds?: number }) {
     super(503, 'service_unavailable', message, options);
-    this.retryAfterSeconds = wholeSeconds(options?.retryAfterSeconds);
+    this.retryAfterSeconds = wholeSeconds(options?.retryAfterSeconds ?? 1);
   }
   override headers(): Readonly<Record<string, string>> {
     return retryAfter(this.retryAfterSeconds);

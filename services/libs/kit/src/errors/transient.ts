@@ -111,6 +111,6 @@ export function isTransientFailure(error: unknown, depth = 0): boolean {
 export function dependencyUnavailable(cause: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError(
     'A service this request depends on is unavailable; try again shortly.',
-    { cause, retryAfterSeconds: 1 },
+    { cause },
   );
 }
