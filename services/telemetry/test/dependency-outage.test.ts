@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, deviceEvent, ingest } from './support/events.js';
 import { eventually, startStack, type TelemetryStack } from './support/stack.js';
 
-// The telemetry API and projector reach Postgres through a proxy this file
-// takes down: what a device and an analyst see while the database is gone
+// The telemetry API and projector reach Postgres and Redis through proxies
+// this file takes down: what a device and an analyst see while one is gone
 // (a restart, a failover, a network fault), and that nothing is lost after.
 let stack: TelemetryStack;
 beforeAll(async () => {
-  stack = await startStack({ proxyDatabase: true });
+  stack = await startStack({ proxyDatabase: true, proxyRedis: true });
 });
 afterAll(() => stack?.stop());
 
@@ -85,5 +85,29 @@ describe('Postgres unreachable', () => {
       expect(rows.every((row) => row.copies === '1')).toBe(true);
     }, 60_000);
     expect((await call(`${stack.base}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('Redis unreachable', () => {
+  it('refuses device batches with 503 and Retry-After: revocations cannot be checked', async () => {
+    const proxy = stack.redisProxy!;
+    const device = await stack.registerDevice();
+    const batch = [deviceEvent()];
+    await proxy.down();
+    try {
+      const refused = await ingest(stack.base, device.accessToken, batch);
+      expect(refused.status, refused.text).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.body).toMatchObject({ error: 'temporarily_unavailable' });
+      expect((await call(`${stack.base}/readyz`)).status).toBe(503);
+    } finally {
+      await proxy.up();
+    }
+    const accepted = await eventually(async () => {
+      const reply = await ingest(stack.base, device.accessToken, batch);
+      expect(reply.status, reply.text).toBe(202);
+      return reply;
+    });
+    expect(accepted.body).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 });

@@ -70,6 +70,8 @@ export interface TelemetryStack {
   readonly projector: RunningProjector | undefined;
   /** The proxy between telemetry and Postgres, with `proxyDatabase`. */
   readonly databaseProxy: TcpProxy | undefined;
+  /** The proxy between telemetry and Redis, with `proxyRedis`. */
+  readonly redisProxy: TcpProxy | undefined;
   readonly analystKey: string;
   readonly adminKey: string;
   readonly telemetryLogs: string[];
@@ -93,6 +95,8 @@ export interface StackOptions {
    * directly.
    */
   readonly proxyDatabase?: boolean;
+  /** The same for their Redis (`redisProxy`). */
+  readonly proxyRedis?: boolean;
 }
 
 let deviceCounter = 0;
@@ -163,13 +167,14 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
   });
 
   const databaseProxy = options.proxyDatabase ? await startUrlProxy(db.url) : undefined;
+  const redisProxy = options.proxyRedis ? await startUrlProxy(infra.redis.url) : undefined;
   const analyst = generateAnalystKey('alice');
   const env: Record<string, string> = {
     NES_TEL_HTTP_HOST: '127.0.0.1',
     NES_TEL_HTTP_PORT: String(await freePort()),
     NES_TEL_DATABASE_URL: databaseProxy?.url ?? db.url,
     NES_TEL_DATABASE_POOL_SIZE: '12',
-    NES_TEL_REDIS_URL: infra.redis.url,
+    NES_TEL_REDIS_URL: redisProxy?.url ?? infra.redis.url,
     NES_TEL_REDIS_KEY_PREFIX: `${uniqueName('tel')}:`,
     NES_TEL_AUTH_ISSUER: token.url,
     NES_TEL_AUTH_REVOCATION_KEY_PREFIX: tokenPrefix,
@@ -280,6 +285,7 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
     config,
     projector,
     databaseProxy: databaseProxy?.proxy,
+    redisProxy: redisProxy?.proxy,
     analystKey: analyst.key,
     adminKey,
     telemetryLogs,
@@ -294,6 +300,7 @@ export async function startStack(options: StackOptions = {}): Promise<TelemetryS
       await registration.lifecycle.stop('test done');
       await sql.end();
       await databaseProxy?.proxy.close();
+      await redisProxy?.proxy.close();
       await db.drop();
     },
   };
