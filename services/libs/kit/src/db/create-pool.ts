@@ -34,10 +34,10 @@ export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * A pg Pool with NES' settings: statement and idle-in-transaction timeouts,
- * a bounded connection wait, TCP keep-alive, the application name, the service's schema on
- * search_path, and an error listener, because an idle client that loses its
- * connection emits 'error' on the pool and an unhandled 'error' would crash
- * the process.
+ * a bounded connection wait, TCP keep-alive, the application name, the
+ * service's schema on search_path, and an error listener, because an idle
+ * client that loses its connection emits 'error' on the pool and an
+ * unhandled 'error' would crash the process.
  */
 export function createPool(options: CreatePoolOptions): pg.Pool {
   if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {

@@ -1,5 +1,5 @@
-import { ClientClosedError, ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ClientClosedError, ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { toCallFailure } from '../grpc/call-status.js';
 import { toAppError } from '../http/to-app-error.js';

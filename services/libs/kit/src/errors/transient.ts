@@ -65,7 +65,8 @@ const PG_CONNECTION_MESSAGES = new Set([
 
 /**
  * node-redis' errors for a client that is not connected (commands are not
- * queued while offline, see create-redis.ts) or lost its socket mid-command.
+ * queued while offline, see create-redis.ts), lost its socket mid-command,
+ * or got no answer within its command timeout (5 s by default).
  */
 const REDIS_ERRORS = [
   ClientClosedError,

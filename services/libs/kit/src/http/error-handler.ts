@@ -15,7 +15,10 @@ declare module 'fastify' {
   }
 }
 
-/** Sends `error` the way the route expects, and logs it (5xx with stack, 503 as a warning, 4xx briefly). */
+/**
+ * Sends `error` the way the route expects, and logs it (5xx with stack, 503
+ * as a warning, 4xx briefly).
+ */
 export function replyWithError(
   error: unknown,
   request: FastifyRequest,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Readiness } from '../lifecycle/readiness.js';
+import type { Readiness, ReadinessReport } from '../lifecycle/readiness.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { HttpServer } from './http-server-type.js';
 
@@ -44,14 +44,7 @@ export function addOpsRoutes(app: HttpServer, readiness: Readiness, metrics: Met
           error === undefined ? { ok, required, durationMs } : { ok, required, durationMs, error },
         ]),
       );
-      const status = report.shuttingDown
-        ? 'shutting_down'
-        : !report.ready
-          ? 'not_ready'
-          : report.degraded
-            ? 'degraded'
-            : 'ready';
-      return reply.code(report.ready ? 200 : 503).send({ status, checks });
+      return reply.code(report.ready ? 200 : 503).send({ status: statusOf(report), checks });
     },
   );
 
@@ -61,4 +54,10 @@ export function addOpsRoutes(app: HttpServer, readiness: Readiness, metrics: Met
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+}
+
+function statusOf(report: ReadinessReport): 'ready' | 'degraded' | 'not_ready' | 'shutting_down' {
+  if (report.shuttingDown) return 'shutting_down';
+  if (!report.ready) return 'not_ready';
+  return report.degraded ? 'degraded' : 'ready';
 }

@@ -55,13 +55,20 @@ export interface Readiness {
 
 const ERROR_MAX = 200;
 
+/** A registered check with its options resolved. */
+interface Entry {
+  readonly check: ReadinessCheck;
+  readonly timeoutMs: number;
+  readonly required: boolean;
+}
+
 /**
  * Creates the readiness registry. Concurrent `check()` calls share one run, so
  * a burst of probes costs the dependencies one round of checks.
  */
 export function createReadiness(options: { defaultTimeoutMs?: number } = {}): Readiness {
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 2_000;
-  const checks = new Map<string, { check: ReadinessCheck; timeoutMs: number; required: boolean }>();
+  const checks = new Map<string, Entry>();
   const shutdownListeners: (() => void)[] = [];
   let shuttingDown = false;
   let running: Promise<ReadinessReport> | undefined;
@@ -102,10 +109,7 @@ export function createReadiness(options: { defaultTimeoutMs?: number } = {}): Re
   };
 }
 
-async function runOne(
-  name: string,
-  { check, timeoutMs, required }: { check: ReadinessCheck; timeoutMs: number; required: boolean },
-): Promise<CheckResult> {
+async function runOne(name: string, { check, timeoutMs, required }: Entry): Promise<CheckResult> {
   const started = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
