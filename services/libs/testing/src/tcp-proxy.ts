@@ -1,6 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-/** A TCP forwarder in front of a server (a DC, Postgres, Redis) that a test can take down and bring back. */
+/**
+ * A TCP forwarder in front of a server (a DC, Postgres, Redis) that a test
+ * can take down and bring back.
+ */
 export interface TcpProxy {
   readonly port: number;
   /** Closes the listener and every forwarded connection: new connections are refused. */
