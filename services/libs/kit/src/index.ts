@@ -21,6 +21,7 @@ export * from './errors/oauth-bearer-errors.js';
 export * from './errors/oauth-errors.js';
 export * from './errors/problem-errors.js';
 export * from './errors/registration-errors.js';
+export { dependencyUnavailable, isTransientFailure } from './errors/transient.js';
 
 // http
 export * from './http/create-http-server.js';

@@ -11,7 +11,7 @@ import {
   type OutgoingEvent,
   type TransportRecord,
 } from '@nes/bus';
-import type { Logger } from '@nes/kit';
+import { isTransientFailure, type Logger } from '@nes/kit';
 import type { AuditEvent } from '../domain/audit-event.js';
 import type { Rejection } from './read-audit-event.js';
 
@@ -134,7 +134,8 @@ async function tryHandle(
     } catch (error) {
       if (signal.aborted) return 'aborted';
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const outage = isOutage(error);
+      // The database (or the network to it) away, not something wrong with the events.
+      const outage = isTransientFailure(error);
       if (outage) outages += 1;
       else failures += 1;
       pipeline.logger.warn(
@@ -150,21 +151,4 @@ async function tryHandle(
     }
   }
   return 'aborted';
-}
-
-/**
- * Whether a failure is the database (or the network to it) being away
- * rather than something wrong with the events: connection errors, the
- * server shutting down or out of resources, serialization conflicts.
- */
-export function isOutage(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (/^(08|53|57P|40)/.test(code)) return true;
-    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
-  }
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|connection timeout/i.test(
-    message,
-  );
 }
