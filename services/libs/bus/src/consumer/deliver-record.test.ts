@@ -97,6 +97,68 @@ describe('deliverRecord', () => {
     expect(keepAlives).toBe(2);
   });
 
+  it('retries an outage of what the handler writes to beyond maxAttempts, never dead-lettering it', async () => {
+    // A failover seen from a handler: refused, lost, in recovery, demoted, timed out under load.
+    const outages = [
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      Object.assign(new Error('cannot execute INSERT in a read-only transaction'), {
+        code: '25006',
+      }),
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    ];
+    let calls = 0;
+    const { pipeline, deadLetters } = setup(
+      () => {
+        const outage = outages[calls];
+        calls += 1;
+        return outage === undefined ? Promise.resolve() : Promise.reject(outage);
+      },
+      { outageBackoff: { initialMs: 1, maxMs: 1, multiplier: 1, jitter: 0 } },
+    );
+    expect(
+      await deliverRecord(record(encodeEvent(event)), pipeline, new AbortController().signal),
+    ).toBe('handled');
+    expect(calls).toBe(outages.length + 1);
+    expect(deadLetters).toEqual([]);
+  });
+
+  it('still counts real failures between outages, and dead-letters after maxAttempts of them', async () => {
+    let calls = 0;
+    const { pipeline, deadLetters } = setup(
+      () => {
+        calls += 1;
+        return Promise.reject(
+          calls % 2 === 1
+            ? Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })
+            : new TypeError('boom'),
+        );
+      },
+      { outageBackoff: { initialMs: 1, maxMs: 1, multiplier: 1, jitter: 0 } },
+    );
+    expect(
+      await deliverRecord(record(encodeEvent(event)), pipeline, new AbortController().signal),
+    ).toBe('dead-lettered');
+    expect(calls).toBe(6);
+    expect(deadLetters[0]?.event).toMatchObject({
+      dlqreason: 'handler-failed: TypeError: boom',
+      dlqattempts: 3,
+    });
+  });
+
+  it('returns aborted, without dead-lettering, when stopped during an outage', async () => {
+    const controller = new AbortController();
+    const { pipeline, deadLetters } = setup(() => {
+      setTimeout(() => controller.abort(), 5);
+      return Promise.reject(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+    });
+    expect(await deliverRecord(record(encodeEvent(event)), pipeline, controller.signal)).toBe(
+      'aborted',
+    );
+    expect(deadLetters).toEqual([]);
+  });
+
   it('dead-letters bytes that are not an envelope at once, keeping them base64-encoded', async () => {
     let calls = 0;
     const { pipeline, deadLetters } = setup(() => {

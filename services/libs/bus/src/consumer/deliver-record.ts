@@ -1,6 +1,7 @@
+import { isTransientFailure } from '@nes/kit';
 import type { Logger } from 'pino';
 
-import { backoffDelay } from '../backoff.js';
+import { backoffDelay, DEFAULT_OUTAGE_BACKOFF, type BackoffPolicy } from '../backoff.js';
 import type { EventCatalog } from '../envelope/catalog.js';
 import type { CloudEvent, OutgoingEvent } from '../envelope/cloud-event.js';
 import { parseEvent } from '../envelope/parse-event.js';
@@ -25,6 +26,8 @@ export interface DeliveryPipeline {
   deadLetter(event: OutgoingEvent): Promise<void>;
   /** Called while waiting between retries (Kafka heartbeats, lease renewal). */
   keepAlive?(): Promise<void>;
+  /** Waits between tries while the handler meets an outage (default DEFAULT_OUTAGE_BACKOFF). */
+  readonly outageBackoff?: BackoffPolicy;
 }
 
 /**
@@ -37,7 +40,12 @@ export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'aborted';
 /**
  * Delivers one record with the bus' semantics, identical for every transport:
  * unusable envelopes and unknown types are dead-lettered at once, handler
- * failures are retried with backoff and then dead-lettered.
+ * failures are retried with backoff and then dead-lettered. A failure that
+ * is an outage of what the handler writes to (`isTransientFailure`: its
+ * database refused, lost, failing over, timed out under load) is nothing
+ * wrong with the event: it is retried until the outage ends or delivery is
+ * aborted, without counting against `maxAttempts` — the partition waits
+ * rather than dead-lettering every event that arrives during a failover.
  */
 export async function deliverRecord(
   record: TransportRecord,
@@ -59,29 +67,37 @@ export async function deliverRecord(
     return deadLetter(record, event, pipeline, rejection, 0);
   }
   const { maxAttempts, backoff } = pipeline.retry;
+  const keepAlive = async () => {
+    await pipeline.keepAlive?.();
+  };
   let lastError = 'unknown';
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+  let outages = 0;
+  for (let attempt = 1; attempt <= maxAttempts;) {
     if (signal.aborted) return 'aborted';
+    let delay: number;
     try {
       await pipeline.handler(event, { ...position(record), group, attempt, signal });
       return 'handled';
     } catch (error) {
       // An aborted handler is interrupted, not failed: redeliver it later.
       if (signal.aborted) return 'aborted';
-      lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const outage = isTransientFailure(error);
       pipeline.logger.warn(
         { ...position(record), eventId: event.id, type: event.type, attempt, err: error },
-        'event handler failed',
+        outage ? 'event handler met an outage; retrying' : 'event handler failed',
       );
+      if (outage) {
+        outages += 1;
+        delay = backoffDelay(pipeline.outageBackoff ?? DEFAULT_OUTAGE_BACKOFF, outages);
+      } else {
+        lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        outages = 0;
+        if (attempt === maxAttempts) break;
+        delay = backoffDelay(backoff, attempt);
+        attempt += 1;
+      }
     }
-    if (attempt < maxAttempts)
-      await sleepKeepingAlive(
-        backoffDelay(backoff, attempt),
-        async () => {
-          await pipeline.keepAlive?.();
-        },
-        signal,
-      );
+    await sleepKeepingAlive(delay, keepAlive, signal);
   }
   return deadLetter(record, event, pipeline, `handler-failed: ${lastError}`, maxAttempts);
 }
