@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, deviceEvent, ingest } from './support/events.js';
+import { call, deviceEvent, ingest, type Reply } from './support/events.js';
 import { eventually, startStack, type TelemetryStack } from './support/stack.js';
 
 // The telemetry API and projector reach Postgres and Redis through proxies
@@ -19,6 +19,15 @@ interface LogLine {
 
 function logLines(from: number): LogLine[] {
   return stack.telemetryLogs.slice(from).map((line) => JSON.parse(line) as LogLine);
+}
+
+/** As a device does after a 503: the same batch again, until it is accepted. */
+function resendUntilAccepted(token: string, events: unknown[]): Promise<Reply> {
+  return eventually(async () => {
+    const reply = await ingest(stack.base, token, events);
+    expect(reply.status, reply.text).toBe(202);
+    return reply;
+  });
 }
 
 describe('Postgres unreachable', () => {
@@ -62,12 +71,8 @@ describe('Postgres unreachable', () => {
     } finally {
       await proxy.up();
     }
-    // As a device does: the same batch again, until it is accepted (no restart).
-    const accepted = await eventually(async () => {
-      const reply = await ingest(stack.base, device.accessToken, during);
-      expect(reply.status, reply.text).toBe(202);
-      return reply;
-    });
+    // Accepted once Postgres is back, without a restart.
+    const accepted = await resendUntilAccepted(device.accessToken, during);
     expect(accepted.body).toMatchObject({ accepted: 3, duplicates: 0 });
     expect((await ingest(stack.base, device.accessToken, during)).body).toMatchObject({
       accepted: 0,
@@ -103,11 +108,7 @@ describe('Redis unreachable', () => {
     } finally {
       await proxy.up();
     }
-    const accepted = await eventually(async () => {
-      const reply = await ingest(stack.base, device.accessToken, batch);
-      expect(reply.status, reply.text).toBe(202);
-      return reply;
-    });
+    const accepted = await resendUntilAccepted(device.accessToken, batch);
     expect(accepted.body).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 });
